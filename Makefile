@@ -1,0 +1,56 @@
+# Two commands do everything on a fresh machine with python3 and make:
+#   make lab    set up .venv and open the course in JupyterLab
+#   make test   set up .venv and run every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV)/bin)
+STAMP := $(VENV)/.installed
+CHAPTERS := $(notdir $(wildcard solutions/[0-9][0-9]_*))
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+# nbgrader runs from grader/ to read its config, and calls other venv tools (alembic) by name.
+NBGRADER := cd grader && PATH="$(BIN):$$PATH" $(BIN)/nbgrader
+
+.PHONY: setup lab test release grade lock clean
+
+setup: $(STAMP)
+
+# Exact versions come from requirements/lock.txt, used as pip constraints so that a package
+# only another Python version needs still installs. gradlab goes in editable. Building
+# matplotlib's font cache here keeps its one-time notice out of notebook outputs.
+$(STAMP): requirements/requirements.in requirements/lock.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "Python 3.10 or newer is needed, found: $$($(PYTHON) --version)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -c requirements/lock.txt -r requirements/requirements.in
+	$(PIP) install --no-deps -e .
+	$(BIN)/python -c "import matplotlib.pyplot"
+	touch $@
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=chapters
+
+test: setup
+	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions
+
+# Student versions: chapters/ is generated from solutions/ by nbgrader, never edited by hand.
+release: setup
+	for chapter in $(CHAPTERS); do ($(NBGRADER) generate_assignment $$chapter --force --no-db) || exit 1; done
+
+# Autograde every submission in grader/submitted/<student>/<chapter>/, write feedback, export grades.
+grade: setup
+	for chapter in $(CHAPTERS); do \
+		($(NBGRADER) generate_assignment $$chapter --force) && \
+		($(NBGRADER) autograde $$chapter --create --force) && \
+		($(NBGRADER) generate_feedback $$chapter --force) || exit 1; \
+	done
+	$(NBGRADER) export --to=grades.csv
+
+# Refresh the pins after editing requirements/requirements.in.
+lock:
+	rm -rf /tmp/gradlab-lock && $(PYTHON) -m venv /tmp/gradlab-lock
+	/tmp/gradlab-lock/bin/pip install --quiet -r requirements/requirements.in
+	/tmp/gradlab-lock/bin/pip freeze --exclude-editable > requirements/lock.txt
+
+clean:
+	rm -rf $(VENV) grader/submitted grader/autograded grader/feedback grader/gradebook.db grader/grades.csv
