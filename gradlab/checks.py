@@ -1,0 +1,144 @@
+"""Student-facing checkers whose failure messages diagnose.
+
+A failed check raises AssertionError naming the input, the expected and the returned
+value, and, when the answer matches a known wrong variant, the likely mistake.
+
+The numpy functions used for judging are captured here at import time, so a notebook
+that rebinds ``np.allclose`` or ``np.isfinite`` does not change what the checks see.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
+
+import numpy as np
+
+_array = np.array
+_asarray = np.asarray
+_isfinite = np.isfinite
+_allclose = np.allclose
+_abs = np.abs
+_argmax = np.argmax
+_unravel = np.unravel_index
+_array_equal = np.array_equal
+_array2string = np.array2string
+_float64 = np.float64
+_ndarray = np.ndarray
+
+
+class Mistake(NamedTuple):
+    """A plausible wrong answer: its implementation and the hint to show when it matches."""
+
+    hint: str
+    answer: Callable[..., Any]
+
+
+def describe(value: Any) -> str:
+    """Short, readable text for an argument or result in a message."""
+    if callable(value):
+        return getattr(value, "__name__", "a function")
+    if isinstance(value, _ndarray):
+        text = _array2string(value, precision=6, threshold=8, separator=", ")
+        return text if value.ndim < 2 else f"array of shape {value.shape}"
+    if isinstance(value, float):
+        return f"{value:.1f}" if value.is_integer() else f"{value:.10g}"
+    return repr(value)
+
+
+def as_float_array(got: Any, what: str) -> np.ndarray:
+    """A plain float64 copy of a numeric answer; AssertionError for anything else."""
+    if got is None:
+        raise AssertionError(f"{what} returned None: did you forget the `return` statement?")
+    if isinstance(got, (tuple, list)):
+        parts = [as_float_array(part, what) for part in got]
+        if len({part.shape for part in parts}) > 1:
+            raise AssertionError(f"{what} returned parts of different shapes {[p.shape for p in parts]}")
+        return _array(parts)
+    if isinstance(got, bool) or not isinstance(got, (_ndarray, numbers.Real)):
+        raise AssertionError(
+            f"{what} returned a value of type {type(got).__name__}; expected a number or a numpy array of floats"
+        )
+    try:
+        return _array(got, dtype=_float64)
+    except (TypeError, ValueError) as exc:
+        raise AssertionError(f"{what} returned something that is not an array of real numbers ({exc})") from None
+
+
+def call(fn: Any, args: Mapping[str, Any], what: str) -> Any:
+    """Call a student's function with keyword args; turn any failure into a clear AssertionError."""
+    if not callable(fn):
+        raise AssertionError(f"{what}: expected a function, got a value of type {type(fn).__name__}")
+    copies = {k: v.copy() if isinstance(v, _ndarray) else v for k, v in args.items()}
+    try:
+        with np.errstate(all="ignore"):
+            got = fn(**copies)
+    except NotImplementedError:
+        raise AssertionError(f"{what} is not implemented yet: replace `raise NotImplementedError()` with your code") from None
+    except AssertionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any student error becomes a readable failure
+        raise AssertionError(f"{what} raised {type(exc).__name__}: {exc}") from None
+    for key, original in args.items():
+        if isinstance(original, _ndarray) and not _array_equal(copies[key], original):
+            raise AssertionError(f"{what} changed its input `{key}` in place; work on a copy instead")
+    return got
+
+
+def close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
+    """Same shape and all entries within tolerance."""
+    return got.shape == expected.shape and bool(_allclose(got, expected, rtol=rtol, atol=atol))
+
+
+def check_array(got: Any, expected: Any, what: str, rtol: float = 1e-7, atol: float = 1e-12) -> np.ndarray:
+    """Check type, shape, finiteness, then values; return the answer as a float64 array."""
+    expected = _asarray(expected, dtype=_float64)
+    value = as_float_array(got, what)
+    if value.shape != expected.shape:
+        hint = " (transposed?)" if value.shape == expected.shape[::-1] and value.ndim > 1 else ""
+        raise AssertionError(f"{what} returned shape {value.shape}, expected {expected.shape}{hint}")
+    if not _isfinite(value).all():
+        raise AssertionError(f"{what} returned NaN or infinity: {describe(value)}")
+    if not _allclose(value, expected, rtol=rtol, atol=atol):
+        error = _abs(value - expected) - rtol * _abs(expected)
+        worst = _unravel(_argmax(error), value.shape) if value.ndim else ()
+        where = f" at index {tuple(int(i) for i in worst)}" if value.ndim else ""
+        raise AssertionError(
+            f"{what}{where}: expected {expected[worst]:.10g}, got {value[worst]:.10g}"
+            f" (tolerance {rtol:g} relative)"
+        )
+    return value
+
+
+def likely_mistake(value: np.ndarray, args: Mapping[str, Any], mistakes: Sequence[Mistake], rtol: float, atol: float) -> str:
+    """The hint of the first known wrong answer that gives the same result, or ''."""
+    for mistake in mistakes:
+        try:
+            with np.errstate(all="ignore"):
+                wrong = _asarray(mistake.answer(**args), dtype=_float64)
+        except Exception:  # noqa: BLE001 - a mistake that cannot run on these args does not match
+            continue
+        if close(value, wrong, rtol, atol):
+            return mistake.hint
+    return ""
+
+
+def check_function(
+    student: Any,
+    reference: Callable[..., Any],
+    cases: Iterable[Mapping[str, Any]],
+    name: str,
+    mistakes: Sequence[Mistake] = (),
+    rtol: float = 1e-7,
+    atol: float = 1e-12,
+) -> None:
+    """Compare student(**case) with reference(**case) for every case, diagnosing failures."""
+    for case in cases:
+        what = f"{name}({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
+        got = call(student, case, what)
+        expected = reference(**case)
+        try:
+            check_array(got, expected, what, rtol, atol)
+        except AssertionError as failure:
+            value = as_float_array(got, what)
+            hint = likely_mistake(value, case, mistakes, rtol, atol)
+            raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None

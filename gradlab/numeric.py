@@ -1,0 +1,52 @@
+"""Numerical derivatives: finite differences, numerical gradients, relative error.
+
+Everything works in float64. Scalar functions ``f`` are applied elementwise, so a
+derivative at an array of points ``x`` (any shape) is one vectorised call.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+ScalarFn = Callable[[np.ndarray], np.ndarray]
+
+
+def forward_difference(f: ScalarFn, x: np.ndarray | float, delta: float = 1e-4) -> np.ndarray:
+    """(f(x + delta) - f(x)) / delta, elementwise; returns an array shaped like x."""
+    x = np.asarray(x, dtype=np.float64)
+    return (f(x + delta) - f(x)) / delta
+
+
+def central_difference(f: ScalarFn, x: np.ndarray | float, delta: float = 1e-4) -> np.ndarray:
+    """(f(x + delta) - f(x - delta)) / (2 delta), elementwise; returns an array shaped like x."""
+    x = np.asarray(x, dtype=np.float64)
+    return (f(x + delta) - f(x - delta)) / (2 * delta)
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, delta: float = 1e-5) -> np.ndarray:
+    """Central-difference gradient of a scalar function of an array x (any shape).
+
+    Nudges one entry at a time in a private copy, so x itself is never changed.
+    Costs 2 * x.size evaluations of f. Returns an array shaped like x.
+    """
+    point = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(point)
+    for index in np.ndindex(point.shape):
+        original = point[index]
+        point[index] = original + delta
+        f_plus = float(f(point))
+        point[index] = original - delta
+        f_minus = float(f(point))
+        point[index] = original
+        grad[index] = (f_plus - f_minus) / (2 * delta)
+    return grad
+
+
+def relative_error(a: np.ndarray | float, b: np.ndarray | float) -> float:
+    """Largest elementwise |a - b| / (|a| + |b|); 0 where both are 0. Shapes must broadcast."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    scale = np.abs(a) + np.abs(b)
+    ratio = np.divide(np.abs(a - b), scale, out=np.zeros(np.broadcast(a, b).shape), where=scale > 0)
+    return float(np.max(ratio, initial=0.0))
