@@ -12,16 +12,26 @@ import numpy as np
 ScalarFn = Callable[[np.ndarray], np.ndarray]
 
 
-def forward_difference(f: ScalarFn, x: np.ndarray | float, delta: float = 1e-4) -> np.ndarray:
-    """(f(x + delta) - f(x)) / delta, elementwise; returns an array shaped like x."""
+def forward_difference(f: ScalarFn, x: np.ndarray | float, delta: float | np.ndarray = 1e-4) -> np.ndarray:
+    """(f(x + delta) - f(x)) / delta, elementwise; x and delta broadcast (usually: shaped like x)."""
     x = np.asarray(x, dtype=np.float64)
     return (f(x + delta) - f(x)) / delta
 
 
-def central_difference(f: ScalarFn, x: np.ndarray | float, delta: float = 1e-4) -> np.ndarray:
-    """(f(x + delta) - f(x - delta)) / (2 delta), elementwise; returns an array shaped like x."""
+def central_difference(f: ScalarFn, x: np.ndarray | float, delta: float | np.ndarray = 1e-4) -> np.ndarray:
+    """(f(x + delta) - f(x - delta)) / (2 delta), elementwise; x and delta broadcast."""
     x = np.asarray(x, dtype=np.float64)
     return (f(x + delta) - f(x - delta)) / (2 * delta)
+
+
+def difference_errors(f: ScalarFn, dfdx: ScalarFn, x0: float, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """|forward − f'(x0)| and |central − f'(x0)| at x0 for each delta; each shaped like deltas."""
+    deltas = np.asarray(deltas, dtype=np.float64)
+    exact = dfdx(np.float64(x0))
+    with np.errstate(all="ignore"):
+        forward = np.abs(forward_difference(f, x0, deltas) - exact)
+        central = np.abs(central_difference(f, x0, deltas) - exact)
+    return forward, central
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, delta: float = 1e-5) -> np.ndarray:

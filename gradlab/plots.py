@@ -1,0 +1,69 @@
+"""Static plotting helpers for notebook cells: functions, tangents, secants, difference errors.
+
+Each helper draws on a matplotlib ``ax`` it is given and returns the artists it drew;
+nothing here picks a backend, creates a figure or calls ``plt.show()``.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from gradlab.numeric import difference_errors
+
+ScalarFn = Callable[[np.ndarray], np.ndarray]
+
+
+def plot_function(ax: Axes, f: ScalarFn, x: np.ndarray, **kwargs) -> Line2D:
+    """Draw f over the 1-D array x (shape (n,)); kwargs go to ax.plot."""
+    (line,) = ax.plot(x, f(np.asarray(x, dtype=np.float64)), **kwargs)
+    return line
+
+
+def tangent_segment(f: ScalarFn, x0: float, slope: float, half_width: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    """End points (xs, ys), each shape (2,), of y = slope * (x - x0) + f(x0) at x = x0 -/+ half_width."""
+    xs = x0 + np.array([-half_width, half_width])
+    return xs, f(np.float64(x0)) + slope * (xs - x0)
+
+
+def plot_tangents(ax: Axes, f: ScalarFn, dfdx: ScalarFn, x0s: np.ndarray, half_width: float = 0.9) -> list[Line2D]:
+    """A dot at (x0, f(x0)) and its tangent segment for each of the n points x0s; returns [dot, segment] * n."""
+    artists = []
+    for i, x0 in enumerate(np.asarray(x0s, dtype=np.float64)):
+        colour = f"C{i % 10}"
+        artists += ax.plot(x0, f(x0), "o", color=colour)
+        artists += ax.plot(*tangent_segment(f, x0, dfdx(x0), half_width), color=colour)
+    return artists
+
+
+def plot_secant(ax: Axes, f: ScalarFn, x1: float, x2: float, extend: float = 0.5, **kwargs) -> list[Line2D]:
+    """The line through (x1, f(x1)) and (x2, f(x2)), extended by extend * |x2 - x1| on each side, and the two points."""
+    points = np.array([x1, x2], dtype=np.float64)
+    heights = f(points)
+    slope = (heights[1] - heights[0]) / (points[1] - points[0])
+    pad = extend * abs(points[1] - points[0])
+    xs = np.array([points.min() - pad, points.max() + pad])
+    (line,) = ax.plot(xs, heights[0] + slope * (xs - points[0]), **kwargs)
+    (dots,) = ax.plot(points, heights, "o", color=line.get_color())
+    return [line, dots]
+
+
+def clipped_difference_errors(
+    f: ScalarFn, dfdx: ScalarFn, x0: float, deltas: np.ndarray, floor: float = 1e-17
+) -> tuple[np.ndarray, np.ndarray]:
+    """numeric.difference_errors clipped below at floor, so exact (zero) errors still show on a log scale."""
+    forward, central = difference_errors(f, dfdx, x0, deltas)
+    return np.maximum(forward, floor), np.maximum(central, floor)
+
+
+def plot_error_vs_delta(ax: Axes, f: ScalarFn, dfdx: ScalarFn, x0: float, deltas: np.ndarray) -> dict[str, Line2D]:
+    """Log-log |error| of forward and central differences at x0 against the 1-D array deltas (shape (n,))."""
+    forward, central = clipped_difference_errors(f, dfdx, x0, deltas)
+    (forward_line,) = ax.loglog(deltas, forward, label="forward difference")
+    (central_line,) = ax.loglog(deltas, central, label="central difference")
+    ax.set_xlabel("δ")
+    ax.set_ylabel("|estimate − exact|")
+    ax.legend()
+    return {"forward": forward_line, "central": central_line}
