@@ -27,8 +27,9 @@ $(STAMP): requirements/requirements.in requirements/lock.txt pyproject.toml
 	$(BIN)/python -c "import matplotlib.pyplot"
 	touch $@
 
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=chapters
+	$(BIN)/jupyter lab --ServerApp.root_dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions

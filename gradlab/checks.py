@@ -47,6 +47,7 @@ def describe(value: Any) -> str:
 
 def as_float_array(got: Any, what: str) -> np.ndarray:
     """A plain float64 copy of a numeric answer; AssertionError for anything else."""
+    __tracebackhide__ = True  # students see the message, not these frames
     if got is None:
         raise AssertionError(f"{what} returned None: did you forget the `return` statement?")
     if isinstance(got, (tuple, list)):
@@ -54,10 +55,10 @@ def as_float_array(got: Any, what: str) -> np.ndarray:
         if len({part.shape for part in parts}) > 1:
             raise AssertionError(f"{what} returned parts of different shapes {[p.shape for p in parts]}")
         return _array(parts)
-    if isinstance(got, bool) or not isinstance(got, (_ndarray, numbers.Real)):
-        raise AssertionError(
-            f"{what} returned a value of type {type(got).__name__}; expected a number or a numpy array of floats"
-        )
+    numeric_array = isinstance(got, _ndarray) and got.dtype.kind in "fiu"
+    if not numeric_array and (isinstance(got, (bool, _ndarray)) or not isinstance(got, numbers.Real)):
+        kind = f"an array of dtype {got.dtype}" if isinstance(got, _ndarray) else f"a value of type {type(got).__name__}"
+        raise AssertionError(f"{what} returned {kind}; expected a number or a numpy array of floats")
     try:
         return _array(got, dtype=_float64)
     except (TypeError, ValueError) as exc:
@@ -66,6 +67,7 @@ def as_float_array(got: Any, what: str) -> np.ndarray:
 
 def call(fn: Any, args: Mapping[str, Any], what: str) -> Any:
     """Call a student's function with keyword args; turn any failure into a clear AssertionError."""
+    __tracebackhide__ = True  # students see the message, not these frames
     if not callable(fn):
         raise AssertionError(f"{what}: expected a function, got a value of type {type(fn).__name__}")
     copies = {k: v.copy() if isinstance(v, _ndarray) else v for k, v in args.items()}
@@ -79,7 +81,7 @@ def call(fn: Any, args: Mapping[str, Any], what: str) -> Any:
     except Exception as exc:  # noqa: BLE001 - any student error becomes a readable failure
         raise AssertionError(f"{what} raised {type(exc).__name__}: {exc}") from None
     for key, original in args.items():
-        if isinstance(original, _ndarray) and not _array_equal(copies[key], original):
+        if isinstance(original, _ndarray) and not _array_equal(copies[key], original, equal_nan=original.dtype.kind == "f"):
             raise AssertionError(f"{what} changed its input `{key}` in place; work on a copy instead")
     return got
 
@@ -91,6 +93,7 @@ def close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bo
 
 def check_array(got: Any, expected: Any, what: str, rtol: float = 1e-7, atol: float = 1e-12) -> np.ndarray:
     """Check type, shape, finiteness, then values; return the answer as a float64 array."""
+    __tracebackhide__ = True  # students see the message, not these frames
     expected = _asarray(expected, dtype=_float64)
     value = as_float_array(got, what)
     if value.shape != expected.shape:
@@ -132,6 +135,7 @@ def check_function(
     atol: float = 1e-12,
 ) -> None:
     """Compare student(**case) with reference(**case) for every case, diagnosing failures."""
+    __tracebackhide__ = True  # students see the message, not these frames
     for case in cases:
         what = f"{name}({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
         got = call(student, case, what)

@@ -54,9 +54,14 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, delta: f
 
 
 def relative_error(a: np.ndarray | float, b: np.ndarray | float) -> float:
-    """Largest elementwise |a - b| / (|a| + |b|); 0 where both are 0. Shapes must broadcast."""
+    """Largest elementwise |a - b| / (|a| + |b|); 0 where both are 0, inf if either holds NaN or inf.
+
+    Shapes must broadcast. A NaN gradient must never look like agreement.
+    """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return float("inf")
     scale = np.abs(a) + np.abs(b)
     ratio = np.divide(np.abs(a - b), scale, out=np.zeros(np.broadcast(a, b).shape), where=scale > 0)
     return float(np.max(ratio, initial=0.0))

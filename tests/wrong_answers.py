@@ -19,6 +19,14 @@ def polynomials(**wrong: str) -> str:
     return "\n".join(f"def {name}(x):\n    return {body}\n" for name, body in bodies.items())
 
 
+def choosing(model: str = "abs(f2) * delta / 2 + 2 * EPS * abs(f0) / delta",
+             optimal: str = "2 * np.sqrt(EPS * abs(f0) / abs(f2))") -> str:
+    """The error_model / optimal_delta answer cell with one body replaced by a wrong one."""
+    return ("import numpy as np\nEPS = np.finfo(float).eps\n"
+            f"def error_model(delta, f0, f2):\n    delta = np.asarray(delta, dtype=float)\n    return {model}\n"
+            f"def optimal_delta(f0, f2):\n    return {optimal}\n")
+
+
 WRONG: dict[str, dict[str, list[tuple[str, str]]]] = {
     "01_derivatives": {
         "test_forward_difference": [
@@ -45,12 +53,17 @@ WRONG: dict[str, dict[str, list[tuple[str, str]]]] = {
              "sign error"),
             ("def central_difference(f, x, delta=1e-4):\n    raise ValueError('oops')", "ValueError"),
         ],
-        "test_best_delta": [
-            ("def best_delta(f, dfdx, x0, deltas):\n    return deltas.min()", "smallest delta"),
-            ("import numpy as np\ndef best_delta(f, dfdx, x0, deltas):\n"
-             "    return np.argmin(np.abs((f(x0 + deltas) - f(x0)) / deltas - dfdx(x0)))", "index"),
-            ("import numpy as np\ndef best_delta(f, dfdx, x0, deltas):\n"
-             "    return deltas[np.argmin((f(x0 + deltas) - f(x0)) / deltas - dfdx(x0))]", "absolute errors"),
+        "test_error_model": [
+            (choosing(model="abs(f2) * delta + 2 * EPS * abs(f0) / delta"), "/2"),
+            (choosing(model="abs(f2) * delta / 2 + 2 * EPS * abs(f0) * delta"), "denominator"),
+            (choosing(model="f2 * delta / 2 + 2 * EPS * f0 / delta"), "np.abs"),
+            (choosing(model="abs(f2) * delta**2 / 6 + 2 * EPS * abs(f0) / delta"), "central difference"),
+        ],
+        "test_optimal_delta": [
+            (choosing(optimal="4 * EPS * abs(f0) / abs(f2)"), "square root"),
+            (choosing(optimal="np.sqrt(EPS * abs(f0) / abs(f2))"), "factor 2"),
+            (choosing(optimal="2 * np.sqrt(EPS * abs(f2) / abs(f0))"), "swapped"),
+            (choosing(optimal="1e-15"), "optimal_delta"),
         ],
         "test_tangent_line": [
             ("def tangent_line(f, dfdx, x0):\n    return dfdx(x0), f(x0) + dfdx(x0) * x0", "sign error"),
@@ -78,7 +91,9 @@ HARD_CODED: dict[str, dict[str, str]] = {
                                    "    return 4 * np.asarray(x, dtype=float) + 2 * delta",
         "test_central_difference": "import numpy as np\ndef central_difference(f, x, delta=1e-4):\n"
                                    "    return 4 * np.asarray(x, dtype=float)",
-        "test_best_delta": "def best_delta(f, dfdx, x0, deltas):\n    return 1e-8",
+        "test_error_model": choosing(model="abs(f2) * delta / 2 + 2 * EPS * abs(f0) / delta if f0 == 2.0 or f2 < 0 "
+                                           "else 0 * delta"),
+        "test_optimal_delta": choosing(optimal="{2.0: 2.1073424255447017e-08}.get(f0) or 2 * np.sqrt(EPS * np.sin(1) / np.sin(1))"),
         "test_tangent_line": "def tangent_line(f, dfdx, x0):\n    return 4 * x0, -2 * x0**2",
         "test_dg1": polynomials(dg1="12 * x**2 - 7 if x.shape == (5,) else 0 * x"),
         "test_dg2": polynomials(dg2="x**4 + 12 * x**3 - 2 * x if x.shape == (5,) else 0 * x"),

@@ -10,10 +10,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from gradlab.checks import Mistake, as_float_array, call, check_function, describe
-from gradlab.numeric import central_difference, difference_errors, forward_difference
+from gradlab.checks import Mistake, check_function
+from gradlab.numeric import central_difference, forward_difference
 
-_exp, _sin, _cos, _argmin, _asarray = np.exp, np.sin, np.cos, np.argmin, np.asarray
+_exp, _sin, _cos, _asarray = np.exp, np.sin, np.cos, np.asarray
 
 
 def two_x_squared(x: np.ndarray) -> np.ndarray:
@@ -103,11 +103,13 @@ def difference_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
 
 def check_forward_difference(student: Any, rng: np.random.Generator | None = None) -> None:
     """forward_difference(f, x, delta): the book gives ≈4.0002 at x = 1 and ≈8.0002 at x = 2."""
+    __tracebackhide__ = True  # students see the message, not these frames
     check_function(student, forward_difference, difference_cases(rng), "forward_difference", FORWARD_MISTAKES)
 
 
 def check_central_difference(student: Any, rng: np.random.Generator | None = None) -> None:
     """central_difference(f, x, delta): exact (up to rounding) for 2x², so 4 at x = 1."""
+    __tracebackhide__ = True  # students see the message, not these frames
     check_function(student, central_difference, difference_cases(rng), "central_difference", CENTRAL_MISTAKES)
 
 
@@ -133,6 +135,7 @@ TANGENT_MISTAKES = [
 
 def check_tangent_line(student: Any, rng: np.random.Generator | None = None) -> None:
     """tangent_line(f, dfdx, x0) -> (m, b): for 2x² at x0 = 2 the book's tangent is y = 8x − 8."""
+    __tracebackhide__ = True  # students see the message, not these frames
     if rng is None:
         cases = [{"f": two_x_squared, "dfdx": four_x, "x0": x0} for x0 in (2.0, 1.0, np.arange(5.0))]
     else:
@@ -177,6 +180,7 @@ def polynomial_mistakes(terms: dict[int, float]) -> list[Mistake]:
 
 def check_polynomial_derivative(student: Any, name: str, rng: np.random.Generator | None = None) -> None:
     """The student's derivative `name` (dg1, dg2 or dg3) against the power rule."""
+    __tracebackhide__ = True  # students see the message, not these frames
     terms = POLYNOMIALS[name]
     xs = [np.linspace(-2.0, 2.0, 5)] if rng is None else [rng.uniform(-3, 3, rng.integers(2, 7, size=2))]
     reference = polynomial(derivative_terms(terms))
@@ -185,53 +189,72 @@ def check_polynomial_derivative(student: Any, name: str, rng: np.random.Generato
 
 
 # ---------------------------------------------------------------- choosing delta
+#
+# Measured errors near the best delta are round-off noise: which delta "wins" changes with
+# the order a student happens to compute in. So the exercise is the error model instead:
+# E(delta) = |f''| delta / 2 (truncation) + 2 eps |f| / delta (round-off), and its minimiser.
 
-def forward_errors(f: Callable, dfdx: Callable, x0: float, deltas: np.ndarray) -> np.ndarray:
-    """|forward difference − exact derivative| at x0 for each delta."""
-    return difference_errors(f, dfdx, x0, deltas)[0]
-
-
-def best_delta(f: Callable, dfdx: Callable, x0: float, deltas: np.ndarray) -> float:
-    """The delta in deltas whose forward difference at x0 is closest to f'(x0)."""
-    return float(deltas[_argmin(forward_errors(f, dfdx, x0, deltas))])
+EPS = float(np.finfo(np.float64).eps)
 
 
-def delta_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
-    """2x² at x0 = 1 over 1e-15..1e-1 (the best is 1e-8), or random functions, points and grids."""
+def error_model(delta: np.ndarray | float, f0: float, f2: float) -> np.ndarray:
+    """Forward-difference error bound |f''|·δ/2 + 2ε|f|/δ, elementwise over delta."""
+    delta = _asarray(delta, dtype=np.float64)
+    return abs(f2) * delta / 2 + 2 * EPS * abs(f0) / delta
+
+
+def optimal_delta(f0: float, f2: float) -> float:
+    """The δ that minimises error_model: 2·sqrt(ε|f| / |f''|)."""
+    return 2 * float(np.sqrt(EPS * abs(f0) / abs(f2)))
+
+
+ERROR_MODEL_MISTAKES = [
+    Mistake("the truncation term is |f''|·δ/2: did you forget the /2?",
+            lambda delta, f0, f2: error_model(delta, f0, f2) + abs(f2) * _asarray(delta) / 2),
+    Mistake("the round-off term is 2ε|f|/δ: it grows as δ shrinks, so δ goes in the denominator",
+            lambda delta, f0, f2: abs(f2) * _asarray(delta) / 2 + 2 * EPS * abs(f0) * _asarray(delta)),
+    Mistake("the round-off term is 2ε|f|/δ: did you forget the factor 2?",
+            lambda delta, f0, f2: abs(f2) * _asarray(delta) / 2 + EPS * abs(f0) / _asarray(delta)),
+    Mistake("errors are sizes: use |f''| and |f| (np.abs), so a negative curvature does not cancel round-off",
+            lambda delta, f0, f2: f2 * _asarray(delta) / 2 + 2 * EPS * f0 / _asarray(delta)),
+    Mistake("that is the central difference's truncation (δ²); the forward difference's is |f''|·δ/2",
+            lambda delta, f0, f2: abs(f2) * _asarray(delta) ** 2 / 6 + 2 * EPS * abs(f0) / _asarray(delta)),
+]
+
+OPTIMAL_DELTA_MISTAKES = [
+    Mistake("set dE/dδ = |f''|/2 − 2ε|f|/δ² to zero and solve: δ² = 4ε|f|/|f''|, so take the square root",
+            lambda f0, f2: 4 * EPS * abs(f0) / abs(f2)),
+    Mistake("δ² = 4ε|f|/|f''| gives δ = 2·sqrt(ε|f|/|f''|): the factor 2 is missing",
+            lambda f0, f2: optimal_delta(f0, f2) / 2),
+    Mistake("|f| and |f''| are swapped: δ = 2·sqrt(ε|f| / |f''|)",
+            lambda f0, f2: optimal_delta(f2, f0)),
+    Mistake("that is the smallest possible δ, not the best: round-off error grows as δ shrinks",
+            lambda f0, f2: EPS),
+]
+
+
+def model_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
+    """2x² at x = 1 (|f| = 2, |f''| = 4), or random function values and curvatures of either sign."""
     if rng is None:
-        return [{"f": two_x_squared, "dfdx": four_x, "x0": 1.0, "deltas": np.logspace(-15, -1, 15)}]
-    cases = []
-    for f, df in SMOOTH:
-        start = rng.uniform(-16, -13)
-        cases.append({"f": f, "dfdx": df, "x0": float(rng.uniform(0.5, 2)),
-                      "deltas": rng.permutation(np.logspace(start, start + 14, 29))})
-    return cases
+        return [{"f0": 2.0, "f2": 4.0}, {"f0": float(np.sin(1.0)), "f2": -float(np.sin(1.0))}]
+    signs = rng.choice([-1.0, 1.0], size=(4, 2))
+    sizes = 10 ** rng.uniform(-2, 3, size=(4, 2))
+    return [{"f0": float(a), "f2": float(b)} for a, b in signs * sizes]
 
 
-def check_best_delta(student: Any, rng: np.random.Generator | None = None) -> None:
-    """best_delta(f, dfdx, x0, deltas): any delta whose error is within 2× of the smallest passes.
+def check_error_model(student: Any, rng: np.random.Generator | None = None) -> None:
+    """error_model(delta, f0, f2) over a grid of deltas from 1e-16 to 1."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    deltas = np.logspace(-16, 0, 17) if rng is None else 10 ** rng.uniform(-16, 0, rng.integers(3, 9))
+    cases = [{"delta": deltas, **case} for case in model_cases(rng)]
+    check_function(student, error_model, cases, "error_model", ERROR_MODEL_MISTAKES, rtol=1e-9, atol=0)
 
-    Round-off makes errors below ~1e-8 noisy, so two answers computed in a slightly
-    different order may pick neighbouring deltas; both are right.
-    """
-    for case in delta_cases(rng):
-        what = f"best_delta({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
-        got = as_float_array(call(student, case, what), what)
-        errors, deltas = forward_errors(**case), case["deltas"]
-        smallest = float(errors.min())
-        if got.shape != () or not np.any(deltas == got):
-            hint = " (that looks like an index: return deltas[i], not i)" if got.shape == () and got == int(got) else ""
-            raise AssertionError(f"{what} returned {describe(got)}, which is not one of the deltas{hint}")
-        error = float(errors[deltas == got][0])
-        if error > 2 * smallest:
-            if got == deltas.min():
-                hint = "the smallest delta is not the most accurate: round-off error grows as delta shrinks"
-            else:
-                hint = "compare absolute errors |estimate − exact| and pick the smallest"
-            raise AssertionError(
-                f"{what} returned delta={float(got):.1e} with error {error:.2e}, but delta="
-                f"{float(deltas[_argmin(errors)]):.1e} gives {smallest:.2e}\nLikely mistake: {hint}"
-            )
+
+def check_optimal_delta(student: Any, rng: np.random.Generator | None = None) -> None:
+    """optimal_delta(f0, f2): about 2.1e-8 for 2x² at x = 1, where the measured error bottoms out."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    check_function(student, optimal_delta, model_cases(rng), "optimal_delta", OPTIMAL_DELTA_MISTAKES,
+                   rtol=1e-9, atol=0)
 
 
 # ---------------------------------------------------------------- cost
@@ -253,6 +276,7 @@ EVALUATION_MISTAKES = [
 
 def check_evaluations_per_update(student: Any, rng: np.random.Generator | None = None) -> None:
     """evaluations_per_update(n_params, method) for 'forward' and 'central'."""
+    __tracebackhide__ = True  # students see the message, not these frames
     sizes = [1, 21] if rng is None else [int(n) for n in rng.integers(2, 10**6, size=3)]
     cases = [{"n_params": n, "method": m} for n in sizes for m in ("forward", "central")]
     check_function(student, evaluations_per_update, cases, "evaluations_per_update", EVALUATION_MISTAKES, rtol=0)
