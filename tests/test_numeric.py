@@ -28,24 +28,16 @@ def random_points(name: str, shape: tuple[int, ...], seed: int = 0) -> np.ndarra
 
 # ---------------------------------------------------------------- finite differences
 
+@pytest.mark.parametrize("method, delta, tolerance", [(forward_difference, 1e-6, 1e-5), (central_difference, 1e-5, 1e-8)],
+                         ids=["forward", "central"])
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 @pytest.mark.parametrize("name", FUNCTIONS)
-def test_forward_difference_matches_closed_form(name, shape):
+def test_differences_match_closed_form(name, shape, method, delta, tolerance):
     f, df = FUNCTIONS[name][:2]
     x = random_points(name, shape)
-    got = forward_difference(f, x, delta=1e-6)
+    got = method(f, x, delta=delta)
     assert got.dtype == np.float64 and got.shape == np.shape(x)
-    np.testing.assert_allclose(got, df(np.asarray(x)), rtol=1e-5, atol=1e-5)
-
-
-@pytest.mark.parametrize("shape", SHAPES, ids=str)
-@pytest.mark.parametrize("name", FUNCTIONS)
-def test_central_difference_matches_closed_form(name, shape):
-    f, df = FUNCTIONS[name][:2]
-    x = random_points(name, shape)
-    got = central_difference(f, x, delta=1e-5)
-    assert got.dtype == np.float64 and got.shape == np.shape(x)
-    np.testing.assert_allclose(got, df(np.asarray(x)), rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(got, df(np.asarray(x)), rtol=tolerance, atol=tolerance)
 
 
 @pytest.mark.parametrize("difference", [forward_difference, central_difference])
