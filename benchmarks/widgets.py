@@ -1,9 +1,10 @@
 """Time TangentExplorer's slider updates against the naive interact-style full re-plot.
 
-Run: .venv/bin/python benchmarks/widgets.py
+Run: .venv/bin/python benchmarks/widgets.py [--steps N]   (N slider values per slider, default 100)
 """
 from __future__ import annotations
 
+import argparse
 import time
 from io import BytesIO
 
@@ -14,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from gradlab.numeric import forward_difference  # noqa: E402
-from gradlab.plots import difference_errors, plot_error_vs_delta, plot_function, tangent_segment  # noqa: E402
+from gradlab.plots import clipped_difference_errors, plot_error_vs_delta, plot_function, tangent_segment  # noqa: E402
 from gradlab.widgets import TangentExplorer  # noqa: E402
 
 
@@ -36,7 +37,7 @@ def naive_png(x0: float, delta: float) -> bytes:
     left.set(xlim=(0.0, 4.0), ylim=(-3.2, 35.2), xlabel="x", title="f(x) = 2x²")
     left.legend(loc="upper left")
     plot_error_vs_delta(right, f, dfdx, x0, np.logspace(-16, 0, 161))
-    right.plot([delta, delta], np.concatenate(difference_errors(f, dfdx, x0, [delta])), "o", color="k")
+    right.plot([delta, delta], np.concatenate(clipped_difference_errors(f, dfdx, x0, [delta])), "o", color="k")
     right.set(xlim=(1e-16, 1.0), ylim=(1e-17, 1e2), xticks=np.logspace(-16, 0, 5), yticks=np.logspace(-16, 0, 5))
     right.set_title("error of the slope at x0")
     right.get_legend().set_loc("upper center")
@@ -61,7 +62,10 @@ def report(name: str, ms: np.ndarray) -> None:
 
 
 def main() -> None:
-    x0s, deltas = np.linspace(0.0, 4.0, 100), np.logspace(-16, 0, 100)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=100, help="values per slider (default 100)")
+    steps = parser.parse_args().steps
+    x0s, deltas = np.linspace(0.0, 4.0, steps), np.logspace(-16, 0, steps)
     explorer = TangentExplorer(f, dfdx)
 
     def set_x0(value: float) -> None:

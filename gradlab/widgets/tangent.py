@@ -1,25 +1,16 @@
-"""Interactive widgets for the chapters (ipywidgets + a matplotlib Agg canvas, no ipympl).
-
-The figure is drawn once; each slider change redraws only the moving artists on a cached
-background (blitting) and sends the result to an ``ipywidgets.Image`` as a PNG.
-"""
+"""Chapter 1: the tangent-line explorer."""
 from __future__ import annotations
-
-import base64
-import io
 
 import ipywidgets
 import numpy as np
-import PIL.Image
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from gradlab.numeric import forward_difference
 from gradlab.plots import ScalarFn, clipped_difference_errors, plot_error_vs_delta, plot_function, tangent_segment
+from gradlab.widgets.base import Explorer
 
 
-class TangentExplorer:
-    """Chapter 1: the secant through x0 and x0 + δ against the tangent at x0, and the slope error against δ."""
+class TangentExplorer(Explorer):
+    """The secant through x0 and x0 + δ against the tangent at x0, and the slope error against δ."""
 
     def __init__(
         self,
@@ -30,28 +21,22 @@ class TangentExplorer:
         delta: float = 0.5,
         title: str = "f(x) = 2x²",
     ) -> None:
+        super().__init__(figsize=(9, 3.4))
         self.f, self.dfdx = f, dfdx
         self.deltas = np.logspace(-16, 0, 161)
         self.x0 = ipywidgets.FloatSlider(value=x0, min=x_range[0], max=x_range[1], step=0.01, description="x0")
         self.delta = ipywidgets.FloatLogSlider(
             value=delta, base=10, min=-16, max=0, step=0.25, readout_format=".1e", description="δ"
         )
-        self.label = ipywidgets.HTML()
-        self.image = ipywidgets.Image(format="png")
         self.widget = ipywidgets.VBox([self.x0, self.delta, self.image, self.label])
         self._build_figure(x_range, title)
-        self.x0.observe(lambda _: self.update(), names="value")
-        self.delta.observe(lambda _: self.update(), names="value")
+        self.observe(self.x0, self.delta)
         self.update()
 
     def _build_figure(self, x_range: tuple[float, float], title: str) -> None:
-        """Draw the static parts once, cache them as the background, and create the moving artists."""
-        self.figure = Figure(figsize=(9, 3.4), dpi=80, layout="constrained")
-        self._canvas = FigureCanvasAgg(self.figure)
+        """Draw the static parts and create the moving artists."""
         left, right = self.figure.subplots(1, 2)
-
-        xs = np.linspace(*x_range, 200)
-        curve = plot_function(left, self.f, xs, color="C0", label="f")
+        curve = plot_function(left, self.f, np.linspace(*x_range, 200), color="C0", label="f")
         low, high = curve.get_ydata().min(), curve.get_ydata().max()
         pad = 0.1 * (high - low) or 1.0
         left.set(xlim=x_range, ylim=(low - pad, high + pad), xlabel="x", title=title)
@@ -67,12 +52,7 @@ class TangentExplorer:
         right.set(xlim=(1e-16, 1.0), ylim=(1e-17, 1e2), xticks=np.logspace(-16, 0, 5), yticks=np.logspace(-16, 0, 5))
         right.set_title("error of the slope at x0")
         right.get_legend().set_loc("upper center")
-
-        self._moving = [self._secant, self._tangent, self._points, self._forward, self._central, self._marker]
-        for artist in self._moving:
-            artist.set_animated(True)
-        self._canvas.draw()
-        self._background = self._canvas.copy_from_bbox(self.figure.bbox)
+        self.freeze([self._secant, self._tangent, self._points, self._forward, self._central, self._marker])
 
     def state(self) -> dict[str, float]:
         """Current x0 and δ, the secant (forward-difference) slope, the exact slope and their difference."""
@@ -82,7 +62,7 @@ class TangentExplorer:
         return {"x0": x0, "delta": delta, "secant_slope": secant, "exact_slope": exact, "error": secant - exact}
 
     def update(self) -> None:
-        """Move the artists to the current slider values, redraw them on the background, refresh label and image."""
+        """Move the artists to the current slider values, refresh label and image."""
         s = self.state()
         x0, delta = s["x0"], s["delta"]
         self._secant.set_data(*tangent_segment(self.f, x0, s["secant_slope"], self._half_width))
@@ -97,23 +77,4 @@ class TangentExplorer:
             f"x0 = {x0:.2f}, δ = {delta:.1e}: secant slope {s['secant_slope']:.6f}, "
             f"exact slope {s['exact_slope']:.6f}, error {s['error']:.1e}"
         )
-        self.image.value = self._render()
-
-    def _render(self) -> bytes:
-        """Blit the moving artists onto the cached background and encode the canvas as PNG bytes."""
-        self._canvas.restore_region(self._background)
-        for artist in self._moving:
-            artist.axes.draw_artist(artist)
-        out = io.BytesIO()
-        PIL.Image.fromarray(np.asarray(self._canvas.buffer_rgba())).save(out, format="png", compress_level=1)
-        return out.getvalue()
-
-    def png(self) -> bytes:
-        """The current picture as PNG bytes."""
-        return bytes(self.image.value)
-
-    def _repr_mimebundle_(self, **kwargs) -> dict:
-        """The widget view for live front ends plus a static image/png (base64) for nbconvert, GitHub and nbval."""
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["image/png"] = base64.b64encode(self.png()).decode("ascii")
-        return bundle
+        self.show()
