@@ -1,4 +1,4 @@
-"""Chapter 01 checks: references pass, known mistakes fail with their hint, correct variants never fail."""
+"""Chapter 01 checks (gradlab.exercises.derivatives): references pass, known mistakes fail with their hint, correct variants never fail."""
 from __future__ import annotations
 
 import numpy as np
