@@ -67,3 +67,17 @@ def plot_error_vs_delta(ax: Axes, f: ScalarFn, dfdx: ScalarFn, x0: float, deltas
     ax.set_ylabel("|estimate − exact|")
     ax.legend()
     return {"forward": forward_line, "central": central_line}
+
+
+def plot_chain(ax: Axes, chain: list[ScalarFn], derivs: list[ScalarFn], x: np.ndarray) -> dict[str, Line2D]:
+    """A chain of elementwise functions (f1 innermost) and its chain-rule derivative over the 1-D array x, on the same axes."""
+    from gradlab.chain import chain_deriv, compose
+
+    x = np.asarray(x, dtype=np.float64)
+    name = " → ".join(getattr(f, "__name__", "f") for f in chain)
+    (function,) = ax.plot(x, compose(chain)(x), label=name)
+    (derivative,) = ax.plot(x, chain_deriv(chain, derivs, x), label="its derivative")
+    ax.axhline(0.0, color="grey", linewidth=0.5)
+    ax.set_xlabel("x")
+    ax.legend()
+    return {"function": function, "derivative": derivative}
