@@ -416,3 +416,8 @@ def test_random_cases_have_the_documented_shapes():
             x, y = case["x"], case["y"]
             assert (x == y).any() and (x > y).any() and (y > x).any()
         assert cases[-1]["x"] == cases[-1]["y"]
+
+
+def test_booleans_are_told_to_become_floats():
+    assert "returned booleans" in failure(p.check_relu_derivative, lambda x: x > 0)
+    assert "returned booleans" in failure(p.check_max_partials, lambda x, y: (x > y, (y >= x).astype(float)))

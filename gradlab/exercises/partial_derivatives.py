@@ -118,6 +118,19 @@ def check_partials(dx: Any, dy: Any, name: str, rng: np.random.Generator | None 
 
 # ---------------------------------------------------------------- ReLU and max
 
+def check_indicators(student: Any, reference: Callable[..., Any], cases: list[dict[str, Any]], name: str,
+                     mistakes: list[Mistake]) -> None:
+    """Exact comparison of 0/1 answers, with a hint for booleans left unconverted."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    for case in cases:
+        what = f"{name}({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
+        got = call(student, case, what)
+        parts = got if isinstance(got, (tuple, list)) else [got]
+        if any(_asarray(part).dtype == bool for part in parts):
+            raise AssertionError(f"{what} returned booleans (True/False): turn them into 1.0/0.0 with .astype(float)")
+        _diagnosed(got, reference(**case), case, what, mistakes, rtol=0, atol=0)
+
+
 def relu_derivative(x: np.ndarray) -> np.ndarray:
     """d/dx max(x, 0) = 1(x > 0), elementwise as floats; 0 at exactly x = 0 by convention."""
     return (_asarray(x) > 0).astype(_float64)
@@ -152,7 +165,7 @@ def relu_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
 def check_relu_derivative(student: Any, rng: np.random.Generator | None = None) -> None:
     """relu_derivative(x): 1(x > 0) as floats, shaped like x; at z = 6 the book gets 1.0."""
     __tracebackhide__ = True  # students see the message, not these frames
-    check_function(student, relu_derivative, relu_cases(rng), "relu_derivative", RELU_MISTAKES, rtol=0, atol=0)
+    check_indicators(student, relu_derivative, relu_cases(rng), "relu_derivative", RELU_MISTAKES)
 
 
 def max_partials(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -203,7 +216,7 @@ def max_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
 def check_max_partials(student: Any, rng: np.random.Generator | None = None) -> None:
     """max_partials(x, y) -> (dmax_dx, dmax_dy), each shaped like x, with the tie going to y."""
     __tracebackhide__ = True  # students see the message, not these frames
-    check_function(student, max_partials, max_cases(rng), "max_partials", MAX_MISTAKES, rtol=0, atol=0)
+    check_indicators(student, max_partials, max_cases(rng), "max_partials", MAX_MISTAKES)
 
 
 # ---------------------------------------------------------------- the gradient of the book's f(x, y, z)
