@@ -138,11 +138,10 @@ def check_function(
     __tracebackhide__ = True  # students see the message, not these frames
     for case in cases:
         what = f"{name}({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
-        got = call(student, case, what)
+        value = as_float_array(call(student, case, what), what)
         expected = reference(**case)
         try:
-            check_array(got, expected, what, rtol, atol)
+            check_array(value, expected, what, rtol, atol)
         except AssertionError as failure:
-            value = as_float_array(got, what)
             hint = likely_mistake(value, case, mistakes, rtol, atol)
             raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None
