@@ -1,0 +1,342 @@
+"""Chapter 03 checks (gradlab.exercises.chain_rule): references pass, known mistakes fail with their hint, correct variants never fail."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gradlab import numeric
+from gradlab.chain import chain_deriv, compose, sigma_sum_forward
+from gradlab.exercises import chain_rule as c
+from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, sigmoid_deriv, square, tanh, tanh_deriv
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+SEEDS = range(20)
+MANY_SEEDS = range(50)
+
+
+def composed_check(name):
+    def check(student, rng=None):
+        c.check_composed_derivative(student, name, rng)
+    return check
+
+
+# exercise: (check, the module's reference answer, the module's known mistakes)
+EXERCISES = {
+    **{name: (composed_check(name), c.COMPOSED[name][0], c.COMPOSED[name][2]) for name in c.COMPOSED},
+    "chain_deriv_3": (c.check_chain_deriv_3, c.chain_deriv_3, c.CHAIN_MISTAKES),
+    "sigma_of_product_backward": (c.check_sigma_of_product_backward, c.sigma_of_product_backward, c.PRODUCT_MISTAKES),
+    "grad_X": (c.check_grad_X, c.grad_X, c.GRAD_X_MISTAKES),
+    "grad_W": (c.check_grad_W, c.grad_W, c.GRAD_W_MISTAKES),
+    "gradient_check": (c.check_gradient_check, c.gradient_check, c.GRADIENT_CHECK_MISTAKES),
+}
+MISTAKES = [pytest.param(name, mistake, id=f"{name}-{i}")
+            for name, (_, _, mistakes) in EXERCISES.items() for i, mistake in enumerate(mistakes)]
+
+
+def failure(check, student, seed=None) -> str:
+    """The check's message for this answer ('' when it passes); seed None runs the visible cases."""
+    try:
+        check(student, None if seed is None else np.random.default_rng(seed))
+    except AssertionError as error:
+        return str(error)
+    return ""
+
+
+def false_failures(check, student, seeds=MANY_SEEDS) -> list[tuple[int, str]]:
+    return [(seed, message) for seed in seeds if (message := failure(check, student, seed))]
+
+
+# ---------------------------------------------------------------- references, stubs, mistakes
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_reference_passes_visible_and_hidden_cases(name):
+    check, reference, _ = EXERCISES[name]
+    assert failure(check, reference) == ""
+    assert false_failures(check, reference, SEEDS) == []
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_stub_is_reported_as_not_implemented(name):
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    check = EXERCISES[name][0]
+    assert "is not implemented yet" in failure(check, stub)
+    assert "is not implemented yet" in failure(check, stub, seed=0)
+
+
+@pytest.mark.parametrize("name, mistake", MISTAKES)
+def test_every_known_mistake_fails_with_its_hint(name, mistake):
+    check = EXERCISES[name][0]
+    for seed in [None, *range(10)]:
+        message = failure(check, mistake.answer, seed)
+        assert message, f"{mistake.hint!r} passed (seed {seed})"
+        assert f"Likely mistake: {mistake.hint}" in message, f"seed {seed}: {message}"
+
+
+def book_chain_only(chain, derivs, x):
+    """The derivative of leaky_relu -> sigmoid -> square or tanh -> square -> sigmoid, whatever chain says."""
+    if chain[0] is leaky_relu:
+        s = sigmoid(leaky_relu(x))
+        return 2 * s * s * (1 - s) * np.where(x > 0, 1.0, 0.2)
+    s = sigmoid(np.tanh(x) ** 2)
+    return s * (1 - s) * 2 * np.tanh(x) * (1 - np.tanh(x) ** 2)
+
+
+def sigmoid_only(dsigma):
+    """sigmoid_deriv, whatever dsigma is."""
+    return sigmoid_deriv
+
+
+@pytest.mark.parametrize("name, hard_coded", [
+    ("dh1", lambda x: c.dh1(x) if x.shape == (9,) else 0 * x),
+    ("dh2", lambda x: c.dh2(x) if x.shape == (9,) else 0 * x),
+    ("chain_deriv_3", book_chain_only),
+    ("sigma_of_product_backward", lambda x, y, dsigma: c.sigma_of_product_backward(x, y, sigmoid_only(dsigma))),
+    ("grad_X", lambda X, W, dsigma: c.grad_X(X, W, sigmoid_only(dsigma))),
+    ("grad_W", lambda X, W, dsigma: c.grad_W(X, W, sigmoid_only(dsigma))),
+    ("gradient_check", lambda f, grad_f, x: 1e-9 if grad_f.__name__ == "dLdX" else (0.7142857142857143 if x.size == 3 else 1.0)),
+])
+def test_answers_tuned_to_the_visible_cases_fail_the_hidden_ones(name, hard_coded):
+    check = EXERCISES[name][0]
+    assert failure(check, hard_coded) == ""
+    assert all(failure(check, hard_coded, seed) for seed in range(10))
+
+
+# ---------------------------------------------------------------- correct answers written differently
+
+def dh1_expanded(x):
+    return 8 * (2 * x**7 - 21 * x**6 + 81 * x**5 - 135 * x**4 + 81 * x**3)
+
+
+def dh1_python_loop(x):
+    out = np.zeros(np.shape(x))
+    for i in range(out.size):
+        v = float(np.ravel(x)[i])
+        out.flat[i] = 4 * 2 * (v * v - 3 * v) ** 3 * (2 * v - 3)
+    return out
+
+
+def dh2_reordered(x):
+    inner = 2 * x
+    return 2 * np.cos(inner) * np.exp(np.sin(inner))
+
+
+def chain_loop(chain, derivs, x):
+    value, slope = np.asarray(x, dtype=float), np.ones(np.shape(x))
+    for f, df in zip(chain, derivs):
+        slope = slope * df(value)
+        value = f(value)
+    return slope
+
+
+def chain_outer_first(chain, derivs, x):
+    f1, f2, f3 = chain
+    df1, df2, df3 = derivs
+    return df1(x) * (df2(f1(x)) * df3(f2(f1(x))))
+
+
+def chain_per_element(chain, derivs, x):
+    return np.array([float(chain_outer_first(chain, derivs, np.float64(v))) for v in x])
+
+
+def product_as_list(x, y, dsigma):
+    return [y * dsigma(x * y), x * dsigma(y * x)]
+
+
+def product_as_array(x, y, dsigma):
+    d = dsigma(x * y)
+    return np.stack([d * y, d * x])
+
+
+def grad_X_einsum(X, W, dsigma):
+    return np.einsum("im,jm->ij", dsigma(X @ W), W)
+
+
+def grad_X_book_style(X, W, dsigma):
+    N = np.dot(X, W)
+    dLdN = np.ones_like(N) * dsigma(N)
+    return np.dot(dLdN, np.transpose(W, (1, 0)))
+
+
+def grad_X_loops(X, W, dsigma):
+    dLdN = dsigma(X @ W)
+    out = np.zeros(X.shape)
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            out[i, j] = sum(dLdN[i, m] * W[j, m] for m in range(W.shape[1]))
+    return out
+
+
+def grad_W_einsum(X, W, dsigma):
+    return np.einsum("ij,im->jm", X, dsigma(X @ W))
+
+
+def grad_W_sum_of_outer_products(X, W, dsigma):
+    dLdN = dsigma(X @ W)
+    return sum(np.outer(X[i], dLdN[i]) for i in range(X.shape[0]))
+
+
+def gradient_check_with_numeric(f, grad_f, x):
+    return numeric.relative_error(grad_f(x), numeric.numerical_gradient(f, x))
+
+
+def own_central_difference(delta):
+    def gradient_check(f, grad_f, x):
+        b = np.zeros(x.shape)
+        for index in np.ndindex(x.shape):
+            up, down = x.copy(), x.copy()
+            up[index] += delta
+            down[index] -= delta
+            b[index] = (f(up) - f(down)) / (2 * delta)
+        a = grad_f(x)
+        return np.abs(a - b).__truediv__(np.abs(a) + np.abs(b)).max()
+    return gradient_check
+
+
+def gradient_check_guarding_zeros(f, grad_f, x):
+    a, b = np.asarray(grad_f(x), dtype=float), numeric.numerical_gradient(f, x)
+    scale = np.abs(a) + np.abs(b)
+    ratio = np.where(scale > 0, np.abs(a - b) / np.where(scale > 0, scale, 1.0), 0.0)
+    return float(ratio.max())
+
+
+VARIANTS = [
+    pytest.param("dh1", dh1_expanded, id="dh1-expanded-polynomial"),
+    pytest.param("dh1", dh1_python_loop, id="dh1-python-loop"),
+    pytest.param("dh2", dh2_reordered, id="dh2-reordered"),
+    pytest.param("chain_deriv_3", chain_loop, id="chain-loop"),
+    pytest.param("chain_deriv_3", chain_outer_first, id="chain-other-order"),
+    pytest.param("chain_deriv_3", chain_per_element, id="chain-per-element"),
+    pytest.param("chain_deriv_3", chain_deriv, id="chain-gradlab"),
+    pytest.param("sigma_of_product_backward", product_as_list, id="product-list"),
+    pytest.param("sigma_of_product_backward", product_as_array, id="product-stacked-array"),
+    pytest.param("grad_X", grad_X_einsum, id="grad-X-einsum"),
+    pytest.param("grad_X", grad_X_book_style, id="grad-X-book-style"),
+    pytest.param("grad_X", grad_X_loops, id="grad-X-loops"),
+    pytest.param("grad_W", grad_W_einsum, id="grad-W-einsum"),
+    pytest.param("grad_W", grad_W_sum_of_outer_products, id="grad-W-outer-products"),
+    pytest.param("gradient_check", gradient_check_with_numeric, id="gradient-check-numeric"),
+    pytest.param("gradient_check", own_central_difference(1e-4), id="gradient-check-own-delta-1e-4"),
+    pytest.param("gradient_check", own_central_difference(1e-6), id="gradient-check-own-delta-1e-6"),
+    pytest.param("gradient_check", gradient_check_guarding_zeros, id="gradient-check-guarding-zeros"),
+]
+
+
+@pytest.mark.parametrize("name, student", VARIANTS)
+def test_correct_answers_written_differently_never_fail(name, student):
+    check = EXERCISES[name][0]
+    assert failure(check, student) == ""
+    assert false_failures(check, student) == []
+
+
+# ---------------------------------------------------------------- messages of the special paths
+
+def test_gradient_check_messages():
+    assert "negative error" in failure(c.check_gradient_check, lambda f, grad_f, x: -c.gradient_check(f, grad_f, x))
+    assert "expected one number" in failure(c.check_gradient_check, lambda f, grad_f, x: np.zeros(x.shape))
+    message = failure(c.check_gradient_check, lambda f, grad_f, x: 1e-3 if grad_f.__name__ == "dLdX"
+                      else c.gradient_check(f, grad_f, x))
+    assert "this grad_f is right" in message and "numeric.numerical_gradient" in message
+    assert "no entry where both gradients are 0" in failure(c.check_gradient_check, lambda f, grad_f, x: float("nan"))
+
+
+def test_shapes_that_do_not_fit_are_reported():
+    def right_only_when_square(X, W, dsigma):
+        return c.grad_X(X, W, dsigma) if W.shape[0] == W.shape[1] else dsigma(X @ W) @ W
+
+    assert "raised ValueError" in failure(c.check_grad_X, right_only_when_square)
+    assert all("raised ValueError" in failure(c.check_grad_X, right_only_when_square, seed) for seed in range(10))
+
+
+def test_links_print_as_names():
+    assert repr(c.Links([leaky_relu, sigmoid, square])) == "[leaky_relu, sigmoid, square]"
+
+
+# ---------------------------------------------------------------- helpers with known values
+
+@pytest.mark.parametrize("f, df", [(c.h1, c.dh1), (c.h2, c.dh2)], ids=["h1", "h2"])
+def test_composed_references_agree_with_central_differences(f, df):
+    x = np.linspace(-1, 3, 17)
+    np.testing.assert_allclose(df(x), numeric.central_difference(f, x, 1e-6), rtol=1e-6, atol=1e-6)
+
+
+def test_chain_deriv_3_reference_agrees_with_a_central_difference():
+    chain = [tanh, square, sigmoid]
+    x = np.linspace(-2, 2, 9)
+    np.testing.assert_allclose(c.chain_deriv_3(chain, [DERIVATIVES[f] for f in chain], x),
+                               numeric.central_difference(compose(chain), x, 1e-6), atol=1e-9)
+
+
+def test_random_chains_never_put_leaky_relu_after_a_nonnegative_link():
+    chains = [c.random_chain(np.random.default_rng(seed)) for seed in range(200)]
+    assert all(len(set(chain)) == 3 for chain in chains)
+    for chain in chains:
+        for f, g in zip(chain, chain[1:]):
+            assert not (g is leaky_relu and f in (square, sigmoid))
+    assert {chain[0] for chain in chains} == {square, sigmoid, leaky_relu, tanh}
+
+
+def test_both_signs_makes_the_first_entry_negative_and_the_second_positive():
+    x = np.array([[1.0, -2.0], [3.0, 4.0]])
+    y = c.both_signs(x)
+    np.testing.assert_array_equal(y, [[-1.0, 2.0], [3.0, 4.0]])
+    assert x[0, 0] == 1.0  # not changed in place
+
+
+def test_sigma_of_product_backward_agrees_with_nudges():
+    x, y = np.array([-1.0, 0.5, 2.0]), np.array([3.0, -2.0, 0.25])
+    dsdx, dsdy = c.sigma_of_product_backward(x, y, tanh_deriv)
+    np.testing.assert_allclose(dsdx, numeric.central_difference(lambda t: np.tanh(t * y), x, 1e-6), atol=1e-9)
+    np.testing.assert_allclose(dsdy, numeric.central_difference(lambda t: np.tanh(x * t), y, 1e-6), atol=1e-9)
+
+
+def test_book_matrices_are_the_books_numbers():
+    X, W = c.book_matrices()
+    np.testing.assert_allclose(X[0], [-1.5775, -0.6664, 0.6391], atol=5e-5)
+    assert W.shape == (3, 2)
+    assert round(sigma_sum_forward(X, W, sigmoid), 4) == 2.3755
+    np.testing.assert_allclose(c.grad_X(X, W, sigmoid_deriv)[0], [0.2489, -0.3748, 0.0112], atol=5e-5)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_matrix_gradients_agree_with_numerical_gradients(seed):
+    for case in c.matrix_cases(np.random.default_rng(seed)):
+        X, W, dsigma = case["X"], case["W"], case["dsigma"]
+        sigma = sigmoid if dsigma is sigmoid_deriv else np.tanh
+        np.testing.assert_allclose(c.grad_X(X, W, dsigma),
+                                   numeric.numerical_gradient(lambda X_: sigma_sum_forward(X_, W, sigma), X), atol=1e-8)
+        np.testing.assert_allclose(c.grad_W(X, W, dsigma),
+                                   numeric.numerical_gradient(lambda W_: sigma_sum_forward(X, W_, sigma), W), atol=1e-8)
+
+
+def test_matrix_cases_start_square_then_use_shapes_a_transpose_breaks():
+    visible = c.matrix_cases(None)
+    assert [(v["X"].shape, v["W"].shape) for v in visible] == [((3, 3), (3, 3)), ((3, 3), (3, 2))]
+    for seed in range(30):
+        cases = c.matrix_cases(np.random.default_rng(seed))
+        (n, k), (_, m) = cases[0]["X"].shape, cases[0]["W"].shape
+        assert n == k == m
+        for case in cases[1:]:
+            (n, k), (_, m) = case["X"].shape, case["W"].shape
+            assert len({n, k, m}) == 3
+        assert {case["dsigma"] for case in cases} == {sigmoid_deriv, tanh_deriv}
+
+
+@pytest.mark.parametrize("seed", [None, *range(10)])
+def test_gradient_check_cases_are_right_or_clearly_wrong(seed):
+    cases = c.gradient_check_cases(None if seed is None else np.random.default_rng(seed))
+    errors = [c.gradient_check(**case) for case in cases]
+    assert [error < c.TINY for error in errors] == [False, False, True, False]
+    assert errors[0] == pytest.approx(1.0)  # x has both signs: some entry has a and b of opposite signs
+    assert 0.05 < errors[1] < 0.75  # x > 1/4 only: (4x − 1)/(4x + 1) at the largest x
+    right = cases[2]
+    assert np.abs(right["grad_f"](right["x"])).min() > (0.01 if seed is None else 0.05)  # far above rounding noise
+
+
+def test_gradient_check_reference_values():
+    x = np.array([0.5, 1.0, 1.5])
+    assert c.gradient_check(**c.composed_case(x)) == pytest.approx(5 / 7, rel=1e-8)
+    a = 15 * (2 * x**2) ** 4
+    assert c.gradient_check(**c.composed_case(x)) == pytest.approx(numeric.relative_error(a, 960 * x**9), rel=1e-8)
