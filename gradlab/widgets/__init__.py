@@ -1,4 +1,6 @@
 """One explorer widget per chapter, all built on widgets.base.Explorer."""
+from gradlab.widgets.chain import ChainExplorer
+from gradlab.widgets.partials import PartialsExplorer
 from gradlab.widgets.tangent import TangentExplorer
 
-__all__ = ["TangentExplorer"]
+__all__ = ["ChainExplorer", "PartialsExplorer", "TangentExplorer"]
