@@ -9,10 +9,9 @@ from gradlab.chain import chain_deriv, compose, sigma_sum_forward
 from gradlab.exercises import chain_rule as c
 from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, sigmoid_deriv, square, tanh, tanh_deriv
 
-pytestmark = pytest.mark.filterwarnings("error")
+from check_harness import StandardChecks, failure
 
-SEEDS = range(20)
-MANY_SEEDS = range(50)
+pytestmark = pytest.mark.filterwarnings("error")
 
 
 def composed_check(name):
@@ -30,50 +29,9 @@ EXERCISES = {
     "grad_W": (c.check_grad_W, c.grad_W, c.GRAD_W_MISTAKES),
     "gradient_check": (c.check_gradient_check, c.gradient_check, c.GRADIENT_CHECK_MISTAKES),
 }
-MISTAKES = [pytest.param(name, mistake, id=f"{name}-{i}")
-            for name, (_, _, mistakes) in EXERCISES.items() for i, mistake in enumerate(mistakes)]
 
 
-def failure(check, student, seed=None) -> str:
-    """The check's message for this answer ('' when it passes); seed None runs the visible cases."""
-    try:
-        check(student, None if seed is None else np.random.default_rng(seed))
-    except AssertionError as error:
-        return str(error)
-    return ""
-
-
-def false_failures(check, student, seeds=MANY_SEEDS) -> list[tuple[int, str]]:
-    return [(seed, message) for seed in seeds if (message := failure(check, student, seed))]
-
-
-# ---------------------------------------------------------------- references, stubs, mistakes
-
-@pytest.mark.parametrize("name", EXERCISES)
-def test_reference_passes_visible_and_hidden_cases(name):
-    check, reference, _ = EXERCISES[name]
-    assert failure(check, reference) == ""
-    assert false_failures(check, reference, SEEDS) == []
-
-
-@pytest.mark.parametrize("name", EXERCISES)
-def test_stub_is_reported_as_not_implemented(name):
-    def stub(*args, **kwargs):
-        raise NotImplementedError()
-
-    check = EXERCISES[name][0]
-    assert "is not implemented yet" in failure(check, stub)
-    assert "is not implemented yet" in failure(check, stub, seed=0)
-
-
-@pytest.mark.parametrize("name, mistake", MISTAKES)
-def test_every_known_mistake_fails_with_its_hint(name, mistake):
-    check = EXERCISES[name][0]
-    for seed in [None, *range(10)]:
-        message = failure(check, mistake.answer, seed)
-        assert message, f"{mistake.hint!r} passed (seed {seed})"
-        assert f"Likely mistake: {mistake.hint}" in message, f"seed {seed}: {message}"
-
+# ---------------------------------------------------------------- answers tuned to the visible cases
 
 def book_chain_only(chain, derivs, x):
     """The derivative of leaky_relu -> sigmoid -> square or tanh -> square -> sigmoid, whatever chain says."""
@@ -89,7 +47,8 @@ def sigmoid_only(dsigma):
     return sigmoid_deriv
 
 
-@pytest.mark.parametrize("name, hard_coded", [
+# (exercise, an answer hard-coded to its visible cases)
+TUNED = [
     ("dh1", lambda x: c.dh1(x) if x.shape == (9,) else 0 * x),
     ("dh2", lambda x: c.dh2(x) if x.shape == (9,) else 0 * x),
     ("chain_deriv_3", book_chain_only),
@@ -97,11 +56,7 @@ def sigmoid_only(dsigma):
     ("grad_X", lambda X, W, dsigma: c.grad_X(X, W, sigmoid_only(dsigma))),
     ("grad_W", lambda X, W, dsigma: c.grad_W(X, W, sigmoid_only(dsigma))),
     ("gradient_check", lambda f, grad_f, x: 1e-9 if grad_f.__name__ == "dLdX" else (0.7142857142857143 if x.size == 3 else 1.0)),
-])
-def test_answers_tuned_to_the_visible_cases_fail_the_hidden_ones(name, hard_coded):
-    check = EXERCISES[name][0]
-    assert failure(check, hard_coded) == ""
-    assert all(failure(check, hard_coded, seed) for seed in range(10))
+]
 
 
 # ---------------------------------------------------------------- correct answers written differently
@@ -224,13 +179,6 @@ VARIANTS = [
 ]
 
 
-@pytest.mark.parametrize("name, student", VARIANTS)
-def test_correct_answers_written_differently_never_fail(name, student):
-    check = EXERCISES[name][0]
-    assert failure(check, student) == ""
-    assert false_failures(check, student) == []
-
-
 # ---------------------------------------------------------------- messages of the special paths
 
 def test_gradient_check_messages():
@@ -340,3 +288,10 @@ def test_gradient_check_reference_values():
     assert c.gradient_check(**c.composed_case(x)) == pytest.approx(5 / 7, rel=1e-8)
     a = 15 * (2 * x**2) ** 4
     assert c.gradient_check(**c.composed_case(x)) == pytest.approx(numeric.relative_error(a, 960 * x**9), rel=1e-8)
+
+
+# ---------------------------------------------------------------- the standard tests on this chapter's exercises
+
+class TestStandardChecks(StandardChecks):
+    """References, stubs, known mistakes, tuned answers and variants of chapter 03 (tests/check_harness.py)."""
+    EXERCISES, TUNED, VARIANTS = EXERCISES, TUNED, VARIANTS
