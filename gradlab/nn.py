@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+CLIP = 1e-7  # cross-entropy clips probabilities to [CLIP, 1 - CLIP]
+
 
 def one_hot(y_true: np.ndarray, n_classes: int) -> np.ndarray:
     """Labels as one-hot rows (n, n_classes) float64: sparse (n,) ints are expanded, one-hot (n, k) passes through."""
@@ -73,15 +75,21 @@ class CategoricalCrossEntropy:
     def forward(self, probs: np.ndarray, y_true: np.ndarray) -> float:
         """probs (n, k), y_true (n,) int labels or (n, k) one-hot -> mean loss.
 
-        probs are clipped to [1e-7, 1 - 1e-7] so a zero probability gives a finite loss.
+        probs are clipped to [CLIP, 1 - CLIP] so a zero probability gives a finite loss.
         """
         targets = one_hot(y_true, probs.shape[1])
-        clipped = np.clip(probs, 1e-7, 1 - 1e-7)
+        clipped = np.clip(probs, CLIP, 1 - CLIP)
         return float(-np.mean(np.sum(targets * np.log(clipped), axis=1)))
 
     def backward(self, probs: np.ndarray, y_true: np.ndarray) -> np.ndarray:
-        """probs (n, k), y_true (n,) or (n, k) -> dprobs (n, k) = -y_onehot / probs / n."""
-        return -one_hot(y_true, probs.shape[1]) / probs / len(probs)
+        """probs (n, k), y_true (n,) or (n, k) -> dprobs (n, k) = -y_onehot / clip(probs) / n.
+
+        probs are clipped as in forward, so a zero probability gives a large but finite gradient
+        (-1/1e-7/n where the label is 1, 0 where it is 0) instead of -inf or NaN. Inside the clip
+        range this is exactly the derivative of the loss; below it the clipped loss is flat, and
+        keeping -1/1e-7 there (rather than its true derivative 0) still pushes the probability up.
+        """
+        return -one_hot(y_true, probs.shape[1]) / np.clip(probs, CLIP, 1 - CLIP) / len(probs)
 
 
 class SoftmaxCrossEntropy:

@@ -151,6 +151,13 @@ def test_clipping_keeps_the_loss_finite():
     assert loss_function.forward(np.array([[1.0, 0.0, 0.0]]), np.array([0])) == pytest.approx(-np.log(1 - 1e-7))
 
 
+def test_cross_entropy_gradient_is_clipped_like_the_loss():
+    loss_function = CategoricalCrossEntropy()
+    with np.errstate(all="raise"):  # no division by zero, no NaN
+        dprobs = loss_function.backward(np.array([[0.0, 0.6, 0.4], [0.5, 0.0, 0.5]]), np.array([0, 2]))
+    np.testing.assert_array_equal(dprobs, [[-1e7 / 2, 0.0, 0.0], [0.0, 0.0, -1.0]])
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_cross_entropy_backward_matches_numerical_gradient(seed):
     rng, n, k = random_problem(seed)
