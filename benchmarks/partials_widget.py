@@ -5,7 +5,6 @@ Run: .venv/bin/python benchmarks/partials_widget.py [--steps N]   (N slider valu
 from __future__ import annotations
 
 import argparse
-import time
 from io import BytesIO
 
 import matplotlib
@@ -13,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from widgets import report, timed  # noqa: E402  (benchmarks/widgets.py, next to this script)
 
 from gradlab.plots import tangent_segment  # noqa: E402
 from gradlab.widgets.partials import PartialsExplorer  # noqa: E402
@@ -59,20 +59,6 @@ def naive_png(x0: float, y0: float, arrow_scale: float) -> bytes:
     fig.savefig(out, format="png", bbox_inches="tight")
     plt.close(fig)
     return out.getvalue()
-
-
-def timed(change, values) -> np.ndarray:
-    """Milliseconds taken by change(v) for each v in values."""
-    times = []
-    for value in values:
-        start = time.perf_counter()
-        change(value)
-        times.append(time.perf_counter() - start)
-    return 1e3 * np.array(times)
-
-
-def report(name: str, ms: np.ndarray) -> None:
-    print(f"{name:>18}: median {np.median(ms):7.2f} ms   p95 {np.percentile(ms, 95):7.2f} ms   ({ms.size} updates)")
 
 
 def main() -> None:
