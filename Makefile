@@ -38,14 +38,10 @@ test: setup
 release: setup
 	for chapter in $(CHAPTERS); do ($(NBGRADER) generate_assignment $$chapter --force --no-db) || exit 1; done
 
-# Autograde every submission in grader/submitted/<student>/<chapter>/, write feedback, export grades.
+# Autograde every submission in grader/submitted/<student>/<chapter>/ in parallel sandboxes:
+# gradebook, feedback, grades.csv and report/ in grader/. Options: make grade ARGS="--help".
 grade: setup
-	for chapter in $(CHAPTERS); do \
-		($(NBGRADER) generate_assignment $$chapter --force) && \
-		($(NBGRADER) autograde $$chapter --create --force) && \
-		($(NBGRADER) generate_feedback $$chapter --force) || exit 1; \
-	done
-	$(NBGRADER) export --to=grades.csv
+	$(BIN)/python -m grader $(ARGS)
 
 # Refresh the pins after editing requirements/requirements.in.
 lock:
@@ -54,4 +50,5 @@ lock:
 	/tmp/gradlab-lock/bin/pip freeze --exclude-editable > requirements/lock.txt
 
 clean:
-	rm -rf $(VENV) grader/submitted grader/autograded grader/feedback grader/gradebook.db grader/grades.csv
+	rm -rf $(VENV) grader/submitted grader/autograded grader/feedback grader/gradebook.db grader/grades.csv \
+		grader/report grader/logs grader/grader.log

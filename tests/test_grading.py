@@ -1,151 +1,153 @@
-"""End-to-end grading with the real nbgrader commands and gradebook, on a throwaway course.
+"""End-to-end grading: the corpus (tests/corpus.py) graded by the real command, `python -m grader`.
 
-Each chapter is graded in its own course and gradebook (chapters side by side). Three students
-submit the release: one with the reference answers, one untouched, one with a single wrong
-answer; nbgrader must give full marks, zero, and lose exactly that exercise's points. For the
-first chapter two more check nbgrader's mechanisms: a student who also rewrote the wrong
-answer's test cell to pass (the original test is restored, the points are still lost), and one
-whose answer is tuned to the visible tests only (the hidden tests, stripped from the release,
-are restored at grading and catch it); feedback and the grades export are checked there too.
+One run grades the whole class in parallel sandboxes into a throwaway output folder; each case
+is then checked against its expected score (from the gradebook, through nbgrader's API), its
+reported problem and its integrity flag. Then the instructor's files (grades.csv, feedback,
+report) and the gradebook's stability: regrading one student, and re-running a killed run.
 """
 from __future__ import annotations
 
 import csv
+import json
 import os
-from concurrent.futures import ThreadPoolExecutor
+import shutil
+import signal
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course import (CHAPTER_IDS, SOLUTIONS, cells_by_id, exercises, grade_id, is_answer, nbgrader,
-                    notebook_path, read)
-from wrong_answers import HARD_CODED, WRONG
+import corpus
+from course import CHAPTER_IDS, GRADER, ROOT, SOLUTIONS, notebook_path
+
+LIMITS = ["--cell-timeout", "10", "--notebook-timeout", "120"]
+CASES = corpus.class_cases() + corpus.adversarial_cases([], 0)  # secrets and port only shape the code
 
 
-def fill(release: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
-    """A copy of the release with the given answer (or test) cells' source replaced."""
-    nb = nbformat.from_dict(release)
-    for cell in nb.cells:
-        if grade_id(cell) in answers:
-            cell.source = answers[grade_id(cell)]
-    return nb
+def grader(*args: str, **popen) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "grader", *LIMITS, *args], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
 
 
-# nbgrader's own mechanisms (restoring edited test cells and hidden tests, feedback, export) are the
-# same for every chapter, so they are exercised on one; every chapter gets the full, zero and
-# one-wrong students.
-MECHANISMS = CHAPTER_IDS[0]
-
-
-def grade_chapter(chapter: str, root: Path) -> dict:
-    """Release the chapter in a throwaway course at root, submit the five students' notebooks, grade them."""
-    (root / "solutions").symlink_to(SOLUTIONS)
-    (root / "grader").mkdir()
-    nbgrader("generate_assignment", chapter, "--force", root=root)
-
-    solution = read(notebook_path(SOLUTIONS, chapter))
-    release_path = notebook_path(root / "chapters", chapter)
-    release = read(release_path)
-    reference = {grade_id(c): c.source for c in solution.cells if is_answer(c)}
-    answer_of = {grade_id(t): grade_id(a) for a, tests in exercises(solution) for t in tests}
-    test_id = next(iter(WRONG[chapter]))           # the exercise the wrong students get wrong
-    wrong_source = WRONG[chapter][test_id][0][0]
-    cheat_id, cheat_source = next(iter(HARD_CODED[chapter].items()))
-    submissions = {
-        "reference": fill(release, reference),
-        "untouched": release,
-        "one_wrong": fill(release, {**reference, answer_of[test_id]: wrong_source}),
-    }
-    if chapter == MECHANISMS:
-        submissions["edited_test"] = fill(release, {**reference, answer_of[test_id]: wrong_source, test_id: "assert True"})
-        submissions["tuned"] = fill(release, {**reference, answer_of[cheat_id]: cheat_source})
-    for student, nb in submissions.items():
-        folder = root / "grader" / "submitted" / student / chapter
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / release_path.name)
-
-    nbgrader("autograde", chapter, "--create", "--force", root=root)
-    if chapter == MECHANISMS:
-        nbgrader("generate_feedback", chapter, "--force", root=root)
-        nbgrader("export", f"--CsvExportPlugin.to={root / 'grades.csv'}", root=root)
-    return {"root": root, "notebook": release_path.stem, "test_id": test_id, "cheat_id": cheat_id}
+def finish(process: subprocess.Popen) -> str:
+    out, err = process.communicate(timeout=600)
+    assert process.returncode == 0, f"python -m grader failed:\n{out}\n{err}"
+    return out
 
 
 @pytest.fixture(scope="module")
-def courses(tmp_path_factory) -> dict[str, dict]:
-    """Every chapter graded in its own course (own gradebook), chapters side by side on all cores."""
-    roots = {chapter: tmp_path_factory.mktemp(f"course-{chapter}") for chapter in CHAPTER_IDS}
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        facts = pool.map(lambda chapter: grade_chapter(chapter, roots[chapter]), CHAPTER_IDS)
-        return dict(zip(CHAPTER_IDS, facts))
+def server():
+    """A loopback server a sandboxed kernel must not reach."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield listener.getsockname()[1]
 
 
-@pytest.fixture(params=CHAPTER_IDS)
-def graded(request, courses):
-    """(gradebook, chapter, facts) for one graded chapter."""
-    chapter, facts = request.param, courses[request.param]
-    with Gradebook(f"sqlite:///{facts['root'] / 'grader' / 'gradebook.db'}") as gradebook:
-        yield gradebook, chapter, facts
+@pytest.fixture(scope="module")
+def run(tmp_path_factory, server) -> dict:
+    root = tmp_path_factory.mktemp("grading")
+    submitted, output = root / "submitted", root / "output"
+    solution = notebook_path(SOLUTIONS, CHAPTER_IDS[0])
+    secrets = [solution, output / "gradebook.db", submitted / "reference" / CHAPTER_IDS[0] / solution.name,
+               ROOT / ".git" / "HEAD"]
+    corpus.write_all(corpus.class_cases() + corpus.adversarial_cases(secrets, server), submitted)
+    summary = finish(grader("--submitted", str(submitted), "--output", str(output)))
+    results = {(o["student"], o["chapter"]): o for o in json.loads((output / "report" / "results.json").read_text())}
+    return {"submitted": submitted, "output": output, "summary": summary, "results": results}
 
 
-def score(gradebook: Gradebook, chapter: str, student: str) -> float:
-    return gradebook.find_submission(chapter, student).score
+def scores(output: Path) -> dict[tuple[str, str], float]:
+    with Gradebook(f"sqlite:///{output / 'gradebook.db'}", "gradlab") as gb:
+        return {(s.student.id, s.assignment.name): s.score for a in gb.assignments for s in a.submissions}
 
 
-def cell_score(gradebook: Gradebook, chapter: str, student: str, notebook: str, test_id: str) -> float:
-    return gradebook.find_grade(test_id, notebook, chapter, student).score
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.student}-{c.chapter[:2]}")
+def test_case_is_graded_as_expected(run, case):
+    result = run["results"][(case.student, case.chapter)]
+    if case.score is not None:
+        expected = case.score(corpus.Chapter(case.chapter))
+        assert scores(run["output"])[(case.student, case.chapter)] == expected, result
+    if case.problem:
+        assert any(case.problem in p for p in result["problems"]), result["problems"]
+    else:
+        assert result["problems"] == []
+    if case.flag:
+        assert any(case.flag in f for f in result["flags"]), result["flags"]
+    else:
+        assert result["flags"] == []
 
 
-def test_reference_answers_score_full_marks(graded):
-    gradebook, chapter, _ = graded
-    max_score = gradebook.find_assignment(chapter).max_score
-    assert max_score >= 5
-    assert score(gradebook, chapter, "reference") == max_score
+def test_summary_table_counts_students_notebooks_failures_and_flags(run):
+    summary = run["summary"]
+    problems = sum(bool(r["problems"]) for r in run["results"].values())
+    flagged = sum(bool(r["flags"]) for r in run["results"].values())
+    students = len({student for student, _ in run["results"]})
+    assert f"Graded {len(run['results'])} notebooks" in summary
+    total = next(line for line in summary.splitlines() if line.startswith("all "))
+    assert total.split() == ["all", str(students), str(problems), str(flagged)]
 
 
-def test_untouched_release_scores_zero(graded):
-    gradebook, chapter, _ = graded
-    assert score(gradebook, chapter, "untouched") == 0
+def test_grades_csv_is_nbgraders_export_of_the_gradebook(run):
+    with open(run["output"] / "grades.csv", newline="") as handle:
+        rows = {(r["student_id"], r["assignment"]): float(r["score"]) for r in csv.DictReader(handle)}
+    graded = scores(run["output"])
+    assert {key: rows[key] for key in graded} == graded
+    assert all(score == 0 for key, score in rows.items() if key not in graded)  # nothing submitted
 
 
-def lost_exactly_the_wrong_exercise(gradebook: Gradebook, chapter: str, facts: dict, student: str) -> None:
-    notebook, test_id = facts["notebook"], facts["test_id"]
-    points = gradebook.find_grade(test_id, notebook, chapter, student).max_score
-    assert points > 0
-    assert cell_score(gradebook, chapter, student, notebook, test_id) == 0
-    assert score(gradebook, chapter, student) == gradebook.find_assignment(chapter).max_score - points
+def test_every_graded_notebook_has_feedback(run):
+    for (student, chapter), result in run["results"].items():
+        if any("scores 0" in p for p in result["problems"]):
+            continue
+        (page,) = (run["output"] / "feedback" / student / chapter).glob("*.html")
+        assert "(Score:" in page.read_text(encoding="utf-8")
 
 
-def test_one_wrong_answer_loses_exactly_its_points(graded):
-    lost_exactly_the_wrong_exercise(*graded, "one_wrong")
+def test_report_page_shows_the_plot_problems_and_flags(run):
+    page = (run["output"] / "report" / "index.html").read_text()
+    assert (run["output"] / "report" / "scores.png").read_bytes().startswith(b"\x89PNG")
+    for (student, _), result in run["results"].items():
+        if result["problems"] or result["flags"]:
+            assert f"<td>{student}</td>" in page
+    assert "uses gradlab&#x27;s gradlab.numeric.forward_difference" in page
 
 
-@pytest.fixture
-def mechanisms(courses):
-    facts = courses[MECHANISMS]
-    with Gradebook(f"sqlite:///{facts['root'] / 'grader' / 'gradebook.db'}") as gradebook:
-        yield gradebook, MECHANISMS, facts
+def test_huge_output_is_cut_in_the_graded_notebook(run):
+    (notebook,) = (run["output"] / "autograded" / "big_output" / CHAPTER_IDS[0]).glob("*.ipynb")
+    assert notebook.stat().st_size < 1_000_000
 
 
-def test_an_edited_test_cell_is_graded_with_the_original(mechanisms):
-    lost_exactly_the_wrong_exercise(*mechanisms, "edited_test")
+def test_regrading_one_student_leaves_the_same_gradebook(run, tmp_path):
+    output = tmp_path / "output"
+    shutil.copytree(run["output"], output)
+    finish(grader("--submitted", str(run["submitted"]), "--output", str(output),
+                  "--student", "one_wrong", "--chapter", CHAPTER_IDS[0]))
+    assert scores(output) == scores(run["output"])
+    results = json.loads((output / "report" / "results.json").read_text())
+    assert len(results) == len(run["results"])
 
 
-def test_hidden_tests_run_at_grading_time(mechanisms):
-    gradebook, chapter, facts = mechanisms
-    assert cell_score(gradebook, chapter, "tuned", facts["notebook"], facts["cheat_id"]) == 0
+def test_a_killed_run_leaves_no_kernels_and_rerunning_completes_it(run, tmp_path):
+    output = tmp_path / "output"
+    only = ["--chapter", CHAPTER_IDS[0], "--student", "reference", "--student", "one_wrong", "--workers", "1"]
+    process = grader("--submitted", str(run["submitted"]), "--output", str(output), *only, start_new_session=True)
+    for line in process.stderr:  # the progress bar: kill the run after its first notebook
+        if line.startswith("["):
+            break
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finish(grader("--submitted", str(run["submitted"]), "--output", str(output), *only))
+    expected = {key: value for key, value in scores(run["output"]).items()
+                if key in {("reference", CHAPTER_IDS[0]), ("one_wrong", CHAPTER_IDS[0])}}
+    assert scores(output) == expected
 
 
-def test_feedback_and_grades_are_written(mechanisms):
-    gradebook, chapter, facts = mechanisms
-    root: Path = facts["root"]
-    for student in ("reference", "one_wrong"):
-        html = root / "grader" / "feedback" / student / chapter / f"{facts['notebook']}.html"
-        assert html.is_file(), f"no feedback for {student}"
-        assert f"{facts['notebook']} (Score:" in html.read_text(encoding="utf-8")
-    with open(root / "grades.csv", newline="") as handle:
-        rows = {(r["assignment"], r["student_id"]): float(r["score"]) for r in csv.DictReader(handle)}
-    assert rows[(chapter, "reference")] == gradebook.find_assignment(chapter).max_score
-    assert rows[(chapter, "untouched")] == 0
+def test_the_grader_explains_what_it_needs(tmp_path):
+    process = grader("--submitted", str(tmp_path), "--output", str(tmp_path / "out"))
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 1 and "no submissions under" in err
+    help_text = subprocess.run([sys.executable, "-m", "grader", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert "--workers" in help_text.stdout and "--no-sandbox" in help_text.stdout
+    assert GRADER.joinpath("__main__.py").is_file()

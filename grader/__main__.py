@@ -1,0 +1,95 @@
+"""python -m grader: autograde every submission in parallel, each in a sandbox, on top of nbgrader."""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from grader import gradebook, report
+from grader.grade import REPO, Grader, Outcome, discover
+from grader.job import Limits
+
+
+def arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m grader", description=(
+        "Autograde every submission (SUBMITTED/<student>/<chapter>/) with nbgrader, several at a "
+        "time, each student's kernel in its own sandbox; then merge into one gradebook, export "
+        "grades.csv, write feedback and a report page."))
+    limits = Limits()
+    parser.add_argument("--submitted", type=Path, default=REPO / "grader" / "submitted",
+                        help="submissions folder (default: grader/submitted)")
+    parser.add_argument("--output", type=Path, default=REPO / "grader", help=(
+        "where gradebook.db, autograded/, feedback/, grades.csv and report/ go (default: grader/, "
+        "where nbgrader's formgrader finds them)"))
+    parser.add_argument("--chapter", action="append", help="grade only this chapter (repeatable)")
+    parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="submissions graded at once (default: the number of cores)")
+    parser.add_argument("--cell-timeout", type=int, default=limits.cell_seconds, help="seconds per cell")
+    parser.add_argument("--notebook-timeout", type=int, default=limits.notebook_seconds,
+                        help="seconds per notebook, kernel start and feedback included")
+    parser.add_argument("--memory-mb", type=int, default=limits.memory_mb, help="address space per kernel")
+    parser.add_argument("--no-sandbox", action="store_true", help=(
+        "run kernels with the grader's own rights and no limits: only for code you trust"))
+    return parser.parse_args(argv)
+
+
+def check_sandbox() -> str:
+    """Why the sandbox cannot run here, or ''."""
+    if os.geteuid() != 0:
+        return ("the sandbox needs root (it makes namespaces, mounts a private root and runs each "
+                "kernel as its own unprivileged uid): run as root, or pass --no-sandbox for trusted code")
+    if not shutil.which("unshare"):
+        return "the sandbox needs util-linux's unshare (apt-get install util-linux)"
+    return ""
+
+
+def progress(outcome: Outcome, done: int, total: int) -> None:
+    mark = " problems" if outcome.problems else ""
+    mark += " flagged" if outcome.flags else ""
+    width = 30
+    bar = "#" * (width * done // total)
+    line = f"[{bar:<{width}}] {done}/{total}  {outcome.student} {outcome.chapter}: {outcome.score:g}/{outcome.max_score:g}{mark}"
+    print(line, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str]) -> int:
+    args = arguments(argv)
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # alembic
+    why = "" if args.no_sandbox else check_sandbox()
+    if why:
+        print(f"python -m grader: {why}", file=sys.stderr)
+        return 2
+    chapters = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
+    unknown = set(args.chapter or []) - set(chapters)
+    if unknown:
+        print(f"python -m grader: no such chapter: {', '.join(sorted(unknown))} (have {', '.join(chapters)})",
+              file=sys.stderr)
+        return 2
+    chapters = [c for c in chapters if not args.chapter or c in args.chapter]
+    submissions = discover(args.submitted, chapters, args.student)
+    if not submissions:
+        print(f"python -m grader: no submissions under {args.submitted}/<student>/<chapter>/", file=sys.stderr)
+        return 1
+    limits = Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout,
+                    memory_mb=args.memory_mb)
+    start = time.perf_counter()
+    grader = Grader(args.output, chapters, max(args.workers, 1), limits, sandbox=not args.no_sandbox)
+    outcomes = grader.run(submissions, progress)
+    gradebook.export(grader.main, args.output / "grades.csv")
+    graded_chapters = sorted({o.chapter for o in outcomes})
+    summary = report.summary_table(outcomes, graded_chapters, time.perf_counter() - start, grader.workers)
+    page = report.write(args.output / "report", outcomes, gradebook.scores(grader.main, graded_chapters), summary)
+    print(summary)
+    for outcome in outcomes:
+        for item in outcome.problems:
+            print(f"  {outcome.student} {outcome.chapter}: {item}")
+    print(f"Grades: {args.output / 'grades.csv'}\nReport: {page}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

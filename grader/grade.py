@@ -1,0 +1,187 @@
+"""Grade every submission, N at a time, each in its own job and sandbox; merge, export, report."""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import queue
+import shutil
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import gradebook
+from grader.job import Job, Limits
+
+REPO = Path(__file__).resolve().parent.parent
+FIRST_UID = 61000  # worker k runs its kernels as uid FIRST_UID + k, which owns nothing on disk
+
+
+@dataclass
+class Submission:
+    student: str
+    chapter: str
+    folder: Path
+
+
+@dataclass
+class Outcome:
+    student: str
+    chapter: str
+    score: float = 0.0
+    max_score: float = 0.0
+    problems: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def discover(submitted: Path, chapters: list[str], students: list[str] | None) -> list[Submission]:
+    """nbgrader's layout: submitted/<student>/<chapter>/."""
+    found = []
+    for student in sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []:
+        if students and student not in students:
+            continue
+        for chapter in chapters:
+            folder = submitted / student / chapter
+            if folder.is_dir():
+                found.append(Submission(student, chapter, folder))
+    return found
+
+
+def kill_uid(uid: int) -> None:
+    """End every process running as uid: whatever a student's kernel left behind."""
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if f"\t{uid}\t" in next(line for line in status.read_text().splitlines() if line.startswith("Uid:")):
+                os.kill(int(status.parent.name), signal.SIGKILL)
+        except (OSError, StopIteration):
+            pass
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this (child) process when the grader dies, so a killed run leaves no workers."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class Worker:
+    """A `python -m grader.job` process that grades one job at a time; restarted after a job
+    that ran past the notebook limit (it is killed, with everything its kernel started)."""
+
+    def __init__(self, slot: int, sandbox: bool, log: Path):
+        self.uid = FIRST_UID + slot if sandbox else None
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> subprocess.Popen:
+        if self.process is None or self.process.poll() is not None:
+            with open(self.log, "a") as log:
+                self.process = subprocess.Popen([sys.executable, "-m", "grader.job"], cwd=REPO, text=True,
+                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                                start_new_session=True, preexec_fn=die_with_parent)
+        return self.process
+
+    def stop(self) -> None:
+        if self.process is not None:
+            if self.process.poll() is None:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            self.process = None
+        if self.uid is not None:
+            kill_uid(self.uid)
+
+    def grade(self, job: Job) -> list[str]:
+        """Run the job; the problems if it did not finish."""
+        process = self.start()
+        path = str(job.save())
+        process.stdin.write(path + "\n")
+        process.stdin.flush()
+        ready, _, _ = select.select([process.stdout], [], [], job.limits.notebook_seconds)
+        answer = process.stdout.readline() if ready else None
+        if answer == f"done {path}\n":
+            if self.uid is not None:
+                kill_uid(self.uid)
+            return []
+        self.stop()
+        if answer is None:
+            return [f"grading stopped after the {job.limits.notebook_seconds} s limit per notebook; it scores 0"]
+        return [f"the grading job failed (see {self.log}); it scores 0"]
+
+
+class Grader:
+    """Grades submissions into output/: gradebook.db, autograded/, feedback/, grades.csv, report/."""
+
+    def __init__(self, output: Path, chapters: list[str], workers: int, limits: Limits, sandbox: bool):
+        self.output, self.chapters, self.limits, self.sandbox = output, chapters, limits, sandbox
+        self.workers = workers
+        self.main = output / "gradebook.db"
+        self.idle: queue.Queue[Worker] = queue.Queue()
+        for slot in range(workers):
+            self.idle.put(Worker(slot, sandbox, output / "grader.log"))
+
+    def grade_one(self, submission: Submission, tmp: Path, template: Path) -> tuple[Outcome, Path]:
+        worker = self.idle.get()
+        try:
+            start = time.perf_counter()
+            work = tmp / f"{submission.student}-{submission.chapter}"
+            work.mkdir()
+            job = Job(submission.student, submission.chapter, str(submission.folder),
+                      str(REPO / "chapters" / submission.chapter), str(template), str(work),
+                      worker.uid, self.limits)
+            failed = worker.grade(job)
+            result_file = work / "result.json"
+            result = json.loads(result_file.read_text()) if result_file.exists() and not failed else {}
+            outcome = Outcome(submission.student, submission.chapter,
+                              problems=result.get("problems", []) + failed, flags=result.get("flags", []),
+                              seconds=time.perf_counter() - start)
+            return outcome, work
+        finally:
+            self.idle.put(worker)
+
+    def collect(self, outcome: Outcome, work: Path) -> None:
+        """Merge a finished job into the output: gradebook, autograded notebooks, feedback."""
+        gradebook.merge(self.main, work / "gradebook.db", outcome.chapter, outcome.student)
+        for kind in ("autograded", "feedback"):
+            source = work / "course" / kind / outcome.student / outcome.chapter
+            target = self.output / kind / outcome.student / outcome.chapter
+            shutil.rmtree(target, ignore_errors=True)
+            if source.is_dir():
+                shutil.copytree(source, target)
+        log = work / "result.json"
+        if log.exists():
+            target = self.output / "logs" / f"{outcome.student}-{outcome.chapter}.log"
+            target.parent.mkdir(exist_ok=True)
+            target.write_text(json.loads(log.read_text()).get("log", ""))
+        with gradebook.Gradebook(gradebook.url(self.main), gradebook.COURSE_ID) as gb:
+            submitted = gb.find_submission(outcome.chapter, outcome.student)
+            outcome.score, outcome.max_score = submitted.score, submitted.max_score
+        shutil.rmtree(work, ignore_errors=True)
+
+    def run(self, submissions: list[Submission], progress) -> list[Outcome]:
+        self.output.mkdir(parents=True, exist_ok=True)
+        for worker in list(self.idle.queue):
+            worker.stop()  # a kernel left running by a run that was killed
+        gradebook.define(self.main, REPO / "solutions", self.chapters)
+        outcomes = []
+        with tempfile.TemporaryDirectory(prefix="gradlab-grading-") as name:
+            tmp = Path(name)
+            template = tmp / "template.db"
+            shutil.copy(self.main, template)
+            try:
+                with ThreadPoolExecutor(self.workers) as pool:
+                    futures = [pool.submit(self.grade_one, s, tmp, template) for s in submissions]
+                    for future in as_completed(futures):
+                        outcome, work = future.result()
+                        self.collect(outcome, work)
+                        outcomes.append(outcome)
+                        progress(outcome, len(outcomes), len(submissions))
+            finally:
+                while not self.idle.empty():
+                    self.idle.get().stop()
+        return sorted(outcomes, key=lambda o: (o.student, o.chapter))

@@ -1,0 +1,86 @@
+"""The course gradebook, written by one process only.
+
+Jobs grade into copies of it; `merge` copies one student's chapter back through nbgrader's
+Gradebook API, so parallel jobs never write the same SQLite file, and grading a submission
+again (or after a crash) overwrites its scores with the same values.
+"""
+from __future__ import annotations
+
+import tempfile
+import warnings
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.plugins import CsvExportPlugin
+from sqlalchemy.exc import SAWarning
+
+from grader.job import COURSE_ID
+
+warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's session use, harmless
+
+
+def url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def define(path: Path, solutions: Path, chapters: list[str]) -> None:
+    """Record the chapters' cells, points and hidden tests in the gradebook at path (nbgrader's
+    generate_assignment, releasing into a throwaway folder rather than chapters/)."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    with tempfile.TemporaryDirectory(prefix="gradlab-define-") as root:
+        (Path(root) / "source").symlink_to(solutions.resolve())
+        c = Config()
+        c.CourseDirectory.root = root
+        c.CourseDirectory.course_id = COURSE_ID
+        c.CourseDirectory.db_url = url(path)
+        c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+        api = NbGraderAPI(coursedir=CourseDirectory(config=c), config=c)
+        for chapter in chapters:
+            result = api.generate_assignment(chapter, force=True, create=True)
+            if not result["success"]:
+                raise RuntimeError(f"nbgrader could not define {chapter}:\n{result.get('error') or result['log']}")
+
+
+def merge(main: Path, job: Path, chapter: str, student: str) -> None:
+    """Copy student's graded chapter from the job's gradebook into the main one."""
+    with Gradebook(url(job), COURSE_ID) as source, Gradebook(url(main), COURSE_ID) as target:
+        target.update_or_create_student(student)
+        try:
+            graded = source.find_submission(chapter, student)
+        except MissingEntry:  # the job never reached nbgrader: the submission scores 0
+            target.update_or_create_submission(chapter, student)
+            return
+        target.update_or_create_submission(chapter, student, timestamp=graded.timestamp)
+        for notebook in graded.notebooks:
+            for grade in notebook.grades:
+                mine = target.find_grade(grade.name, notebook.name, chapter, student)
+                mine.auto_score = grade.auto_score
+                mine.needs_manual_grade = grade.needs_manual_grade
+            for comment in notebook.comments:
+                mine = target.find_comment(comment.name, notebook.name, chapter, student)
+                mine.auto_comment = comment.auto_comment
+        target.db.commit()
+
+
+def export(main: Path, csv: Path) -> None:
+    """nbgrader's CSV export of every student and chapter."""
+    with Gradebook(url(main), COURSE_ID) as gb:
+        CsvExportPlugin(to=str(csv)).export(gb)
+
+
+def scores(main: Path, chapters: list[str]) -> dict[str, dict[str, list[float]]]:
+    """chapter -> test cell -> the score fraction of every submission, in notebook order."""
+    found: dict[str, dict[str, list[float]]] = {}
+    with Gradebook(url(main), COURSE_ID) as gb:
+        for chapter in chapters:
+            assignment = gb.find_assignment(chapter)
+            cells = {cell.name: [] for notebook in assignment.notebooks for cell in notebook.grade_cells}
+            for submission in assignment.submissions:
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        cells[grade.name].append((grade.score or 0) / grade.max_score)
+            found[chapter] = cells
+    return found
