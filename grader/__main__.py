@@ -8,9 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from grader import gradebook, report
-from grader.grade import REPO, Grader, Outcome, discover
-from grader.job import Limits
+from grader import REPO, Limits
 
 
 def arguments(argv: list[str]) -> argparse.Namespace:
@@ -47,7 +45,7 @@ def check_sandbox() -> str:
     return ""
 
 
-def progress(outcome: Outcome, done: int, total: int) -> None:
+def progress(outcome, done: int, total: int) -> None:
     mark = " problems" if outcome.problems else ""
     mark += " flagged" if outcome.flags else ""
     width = 30
@@ -70,6 +68,8 @@ def main(argv: list[str]) -> int:
               file=sys.stderr)
         return 2
     chapters = [c for c in chapters if not args.chapter or c in args.chapter]
+    from grader import gradebook, report  # nbgrader takes seconds to import: not for --help
+    from grader.grade import Grader, discover
     submissions = discover(args.submitted, chapters, args.student)
     if not submissions:
         print(f"python -m grader: no submissions under {args.submitted}/<student>/<chapter>/", file=sys.stderr)

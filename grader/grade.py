@@ -1,7 +1,6 @@
 """Grade every submission, N at a time, each in its own job and sandbox; merge, export, report."""
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import queue
@@ -16,10 +15,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import gradebook
-from grader.job import Job, Limits
+from grader import REPO, Limits, gradebook, sandbox
+from grader.job import Job
 
-REPO = Path(__file__).resolve().parent.parent
 FIRST_UID = 61000  # worker k runs its kernels as uid FIRST_UID + k, which owns nothing on disk
 
 
@@ -54,22 +52,6 @@ def discover(submitted: Path, chapters: list[str], students: list[str] | None) -
     return found
 
 
-def kill_uid(uid: int) -> None:
-    """End every process running as uid: whatever a student's kernel left behind."""
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            if f"\t{uid}\t" in next(line for line in status.read_text().splitlines() if line.startswith("Uid:")):
-                os.kill(int(status.parent.name), signal.SIGKILL)
-        except (OSError, StopIteration):
-            pass
-
-
-def die_with_parent() -> None:
-    """Ask Linux to kill this (child) process when the grader dies, so a killed run leaves no workers."""
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 class Worker:
     """A `python -m grader.job` process that grades one job at a time; restarted after a job
     that ran past the notebook limit (it is killed, with everything its kernel started)."""
@@ -84,7 +66,7 @@ class Worker:
             with open(self.log, "a") as log:
                 self.process = subprocess.Popen([sys.executable, "-m", "grader.job"], cwd=REPO, text=True,
                                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                                                start_new_session=True, preexec_fn=die_with_parent)
+                                                start_new_session=True)
         return self.process
 
     def stop(self) -> None:
@@ -94,7 +76,7 @@ class Worker:
             self.process.wait()
             self.process = None
         if self.uid is not None:
-            kill_uid(self.uid)
+            sandbox.kill(self.uid)
 
     def grade(self, job: Job) -> list[str]:
         """Run the job; the problems if it did not finish."""
@@ -106,7 +88,7 @@ class Worker:
         answer = process.stdout.readline() if ready else None
         if answer == f"done {path}\n":
             if self.uid is not None:
-                kill_uid(self.uid)
+                sandbox.kill(self.uid)
             return []
         self.stop()
         if answer is None:
@@ -125,7 +107,8 @@ class Grader:
         for slot in range(workers):
             self.idle.put(Worker(slot, sandbox, output / "grader.log"))
 
-    def grade_one(self, submission: Submission, tmp: Path, template: Path) -> tuple[Outcome, Path]:
+    def grade_one(self, submission: Submission, tmp: Path, template: Path) -> tuple[Outcome, Path, bool]:
+        """Grade on the next idle worker: (outcome, the job's folder, whether the job failed)."""
         worker = self.idle.get()
         try:
             start = time.perf_counter()
@@ -140,13 +123,13 @@ class Grader:
             outcome = Outcome(submission.student, submission.chapter,
                               problems=result.get("problems", []) + failed, flags=result.get("flags", []),
                               seconds=time.perf_counter() - start)
-            return outcome, work
+            return outcome, work, bool(failed)
         finally:
             self.idle.put(worker)
 
-    def collect(self, outcome: Outcome, work: Path) -> None:
+    def collect(self, outcome: Outcome, work: Path, failed: bool) -> None:
         """Merge a finished job into the output: gradebook, autograded notebooks, feedback."""
-        gradebook.merge(self.main, work / "gradebook.db", outcome.chapter, outcome.student)
+        gradebook.merge(self.main, work / "gradebook.db", outcome.chapter, outcome.student, failed)
         for kind in ("autograded", "feedback"):
             source = work / "course" / kind / outcome.student / outcome.chapter
             target = self.output / kind / outcome.student / outcome.chapter
@@ -167,6 +150,7 @@ class Grader:
         self.output.mkdir(parents=True, exist_ok=True)
         for worker in list(self.idle.queue):
             worker.stop()  # a kernel left running by a run that was killed
+            worker.start()  # importing nbgrader takes seconds: overlap it with define()
         gradebook.define(self.main, REPO / "solutions", self.chapters)
         outcomes = []
         with tempfile.TemporaryDirectory(prefix="gradlab-grading-") as name:
@@ -177,8 +161,8 @@ class Grader:
                 with ThreadPoolExecutor(self.workers) as pool:
                     futures = [pool.submit(self.grade_one, s, tmp, template) for s in submissions]
                     for future in as_completed(futures):
-                        outcome, work = future.result()
-                        self.collect(outcome, work)
+                        outcome, work, failed = future.result()
+                        self.collect(outcome, work, failed)
                         outcomes.append(outcome)
                         progress(outcome, len(outcomes), len(submissions))
             finally:

@@ -44,24 +44,26 @@ def define(path: Path, solutions: Path, chapters: list[str]) -> None:
                 raise RuntimeError(f"nbgrader could not define {chapter}:\n{result.get('error') or result['log']}")
 
 
-def merge(main: Path, job: Path, chapter: str, student: str) -> None:
-    """Copy student's graded chapter from the job's gradebook into the main one."""
+def merge(main: Path, job: Path, chapter: str, student: str, failed: bool = False) -> None:
+    """Copy student's graded chapter from the job's gradebook into the main one; a chapter the
+    job could not grade (failed, or no notebook to grade) scores 0, whatever it scored before."""
     with Gradebook(url(job), COURSE_ID) as source, Gradebook(url(main), COURSE_ID) as target:
         target.update_or_create_student(student)
         try:
-            graded = source.find_submission(chapter, student)
-        except MissingEntry:  # the job never reached nbgrader: the submission scores 0
-            target.update_or_create_submission(chapter, student)
-            return
-        target.update_or_create_submission(chapter, student, timestamp=graded.timestamp)
-        for notebook in graded.notebooks:
+            graded = None if failed else source.find_submission(chapter, student)
+        except MissingEntry:
+            graded = None
+        mine = target.update_or_create_submission(chapter, student, **({"timestamp": graded.timestamp} if graded else {}))
+        theirs = {(nb.name, item.name): item for nb in (graded.notebooks if graded else [])
+                  for item in [*nb.grades, *nb.comments]}
+        for notebook in mine.notebooks:
             for grade in notebook.grades:
-                mine = target.find_grade(grade.name, notebook.name, chapter, student)
-                mine.auto_score = grade.auto_score
-                mine.needs_manual_grade = grade.needs_manual_grade
+                new = theirs.get((notebook.name, grade.name))
+                grade.auto_score = new.auto_score if new else 0
+                grade.needs_manual_grade = new.needs_manual_grade if new else False
             for comment in notebook.comments:
-                mine = target.find_comment(comment.name, notebook.name, chapter, student)
-                mine.auto_comment = comment.auto_comment
+                new = theirs.get((notebook.name, comment.name))
+                comment.auto_comment = new.auto_comment if new else None
         target.db.commit()
 
 

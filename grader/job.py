@@ -10,33 +10,25 @@ and integrity flags) goes to WORK/result.json; the scores stay in WORK/gradebook
 """
 from __future__ import annotations
 
+import ctypes
 import importlib.util
 import json
 import os
 import re
 import shutil
+import signal
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from grader import sandbox, submission
+from grader import Limits, sandbox, submission
 from grader.preprocessors import KERNEL_DIED, KERNEL_STUCK, TRUNCATED
 
 COURSE_ID = "gradlab"
 KERNEL = "gradlab-sandbox"
 SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"]
-
-
-@dataclass
-class Limits:
-    cell_seconds: int = 60
-    notebook_seconds: int = 600
-    memory_mb: int = 2048
-    processes: int = 64
-    file_mb: int = 64
-    disk_mb: int = 256
 
 
 @dataclass
@@ -127,6 +119,7 @@ def nbgrader_config(job: Job):
     c.Execute.timeout = job.limits.cell_seconds
     if job.uid is not None:
         c.Execute.kernel_name = KERNEL
+        c.GuardedExecute.sandbox_uid = job.uid
         c.KernelManager.transport = "ipc"
         c.KernelManager.ip = str(Path(job.work) / "ipc" / "kernel")
         c.KernelManager.connection_file = str(Path(job.work) / "ipc" / "kernel.json")
@@ -191,7 +184,10 @@ def run(job: Job) -> dict:
 
 def serve() -> None:
     """Grade the jobs named on stdin, one at a time; nbgrader is imported once for all of them.
-    Anything else printed here goes to stderr, so stdout carries only the answers."""
+    Anything else printed here goes to stderr, so stdout carries only the answers. The worker
+    dies with the grader that started it (Linux's parent-death signal)."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     for line in sys.stdin:

@@ -6,6 +6,8 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, LimitOutput
 from traitlets import Integer
 
+from grader import sandbox
+
 KERNEL_DIED = "KernelDied"
 KERNEL_STUCK = "KernelStuck"
 NOT_RUN = "NotRun"
@@ -22,9 +24,16 @@ class GuardedExecute(Execute):
     cells after it, and keeps the grades of the cells before. (A cell that merely runs too long
     is interrupted by nbgrader and the next cells run as usual.)"""
 
+    sandbox_uid = Integer(None, allow_none=True, help="The kernel's uid: processes a cell starts end "
+                          "with the cell (a fork bomb's children stop there).").tag(config=True)
+
     def preprocess(self, nb, resources=None, km=None):
         self.died_at: int | None = None
         return super().preprocess(nb, resources, km)
+
+    def end_cell_processes(self) -> None:
+        if self.sandbox_uid is not None and self.km is not None and self.km.has_kernel:
+            sandbox.kill(self.sandbox_uid, spare=self.km.provisioner.process.pid)
 
     def preprocess_cell(self, cell, resources, index):
         if self.died_at is not None:
@@ -35,12 +44,15 @@ class GuardedExecute(Execute):
             return super().preprocess_cell(cell, resources, index)
         except (DeadKernelError, CellTimeoutError) as failure:
             self.died_at = index
+            self.shutdown_kernel = "immediate"
             if isinstance(failure, DeadKernelError):
                 cell.outputs.append(error(KERNEL_DIED, "the kernel stopped while running this cell "
                                           "(os._exit, a crash, or a limit on memory or processes)"))
             else:
                 cell.outputs.append(error(KERNEL_STUCK, "the kernel stopped answering after this cell"))
             return cell, resources
+        finally:
+            self.end_cell_processes()
 
 
 class LimitOutputSize(LimitOutput):

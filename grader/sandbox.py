@@ -2,12 +2,13 @@
 
 Run as root inside fresh namespaces, the way `command()` builds the call:
 
-    unshare --mount --net --pid --ipc --fork --kill-child python sandbox.py SPEC --own FILE -- CMD...
+    unshare --mount --net --pid --ipc --uts --fork --kill-child python sandbox.py SPEC --own FILE -- CMD...
 
 It builds a new root on a tmpfs holding only what the spec names (the system and Python
-read-only, the working folder (the current one) as a private tmpfs copy, a private /tmp), enters it, drops to an
-unprivileged uid, sets resource limits and execs CMD. The network namespace has no interfaces up,
-and the new PID namespace ends every process the command started when the command ends.
+read-only, a private /tmp) and a private tmpfs copy of the current folder, enters it, drops to
+an unprivileged uid, sets resource limits and execs CMD. The network namespace has no interface
+up, and the new PID namespace ends every process the command started when the command ends.
+kill() is for the grader, outside: it ends what a sandboxed uid left running.
 
 This file runs before any package is importable, so it uses the standard library only.
 """
@@ -18,6 +19,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -30,6 +32,30 @@ def command(spec: Path, argv: list[str], own: str) -> list[str]:
     """The argv that runs argv in the sandbox described by spec; own is chowned to the sandbox uid."""
     return ["unshare", "--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child",
             sys.executable, "-I", __file__, str(spec), "--own", own, "--", *argv]
+
+
+def processes(uid: int) -> dict[int, int]:
+    """pid -> parent pid of every process running as uid."""
+    found = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:  # ended while we looked
+            continue
+        if int(fields["Uid"].split()[0]) == uid:
+            found[int(status.parent.name)] = int(fields["PPid"])
+    return found
+
+
+def kill(uid: int, spare: int | None = None) -> None:
+    """Kill every process of uid but those whose parent is spare (the sandbox's launcher: that
+    spares the kernel itself, not what it started)."""
+    for pid, parent in processes(uid).items():
+        if parent != spare:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def mount(source: str, target: Path, fstype: str | None = None, flags: int = 0, data: str = "") -> None:

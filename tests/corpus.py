@@ -40,22 +40,13 @@ class Chapter:
             cell.source = {**self.reference, **sources}.get(grade_id(cell), cell.source)
         return nb
 
-    def lose(self, answer: str) -> float:
-        """Full marks less the points of answer's tests."""
-        return self.full - sum(self.points[t] for t in self.tests[answer])
+    def points_of(self, answer: str) -> float:
+        """The points of answer's tests."""
+        return sum(self.points[t] for t in self.tests[answer])
 
     def before(self, answer: str) -> float:
         """The points of the tests that come before answer's cell."""
-        earlier = self.answers[:self.answers.index(answer)]
-        return sum(self.points[t] for a in earlier for t in self.tests[a])
-
-    def first(self, position: int = 0) -> str:
-        return self.answers[position]
-
-    def with_reference(self, prefix: str = "", suffix: str = "", position: int = 0) -> nbformat.NotebookNode:
-        """Reference answers, with code added before or after one answer's reference code."""
-        answer = self.answers[position]
-        return self.notebook(**{answer: prefix + self.reference[answer] + suffix})
+        return sum(self.points_of(a) for a in self.answers[:self.answers.index(answer)])
 
 
 @dataclass
@@ -63,9 +54,9 @@ class Case:
     student: str
     chapter: str
     write: Callable[[Chapter, Path], None]     # writes the student's chapter folder
-    score: Callable[[Chapter], float] | None   # the expected score; None: only the flag is asserted
-    problem: str = ""                         # text one reported problem must contain
-    flag: str = ""                            # text one integrity flag must contain
+    score: Callable[[Chapter], float] | None   # the expected score; None: only the flags are asserted
+    problems: tuple[str, ...] = ()            # each must be part of one reported problem
+    flags: tuple[str, ...] = ()               # each must be part of one integrity flag
 
 
 def saving(build: Callable[[Chapter], nbformat.NotebookNode], name: str | None = None):
@@ -75,47 +66,52 @@ def saving(build: Callable[[Chapter], nbformat.NotebookNode], name: str | None =
     return write
 
 
-def first_test(chapter: Chapter) -> str:
-    return chapter.tests[chapter.first()][0]
-
-
-def first_wrong(chapter: Chapter) -> tuple[str, str]:
-    """(answer id, source) of the first listed wrong answer for the first test (it fails that test;
-    the exercise's other tests, if any, may still pass)."""
-    return chapter.first(), WRONG[chapter.id][first_test(chapter)][0][0]
-
-
-def wrong_and(code: str) -> Callable[[Chapter], nbformat.NotebookNode]:
-    """The first exercise answered wrong, followed by code (a cheat that should not rescue it)."""
+def answered(changes: Callable[[Chapter], dict[int, str]], edit=None):
+    """Reference answers with the answers at the given positions replaced; edit(chapter, nb) may
+    then change cells nbgrader owns."""
     def build(chapter: Chapter) -> nbformat.NotebookNode:
-        answer, wrong = first_wrong(chapter)
-        return chapter.notebook(**{answer: wrong + "\n" + code})
-    return build
-
-
-def edited(change: Callable[[Chapter, nbformat.NotebookNode], None], answers=None):
-    def build(chapter: Chapter) -> nbformat.NotebookNode:
-        nb = chapter.notebook(**(answers(chapter) if answers else {}))
-        change(chapter, nb)
+        nb = chapter.notebook(**{chapter.answers[i]: source for i, source in changes(chapter).items()})
+        if edit:
+            edit(chapter, nb)
         return nb
-    return build
+    return saving(build)
 
 
-def test_cell(chapter: Chapter, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    return next(c for c in nb.cells if grade_id(c) == first_test(chapter))
+def test_of(chapter: Chapter, position: int) -> str:
+    """The first test cell of the answer at position."""
+    return chapter.tests[chapter.answers[position]][0]
 
 
-def delete_test(chapter: Chapter, nb: nbformat.NotebookNode) -> None:
-    nb.cells.remove(test_cell(chapter, nb))
+def wrong(chapter: Chapter, position: int, hint: str = "") -> str:
+    """A listed wrong answer (the first, or the first whose hint contains hint) for the answer at
+    position: it fails that answer's first test (the others, if any, may still pass)."""
+    return next(source for source, why in WRONG[chapter.id][test_of(chapter, position)] if hint in why)
 
 
-def pass_test(chapter: Chapter, nb: nbformat.NotebookNode) -> None:
-    test_cell(chapter, nb).source = "assert True"
+def losing_tests(*positions: int) -> Callable[[Chapter], float]:
+    """Full marks less the points of the first test of the answers at positions."""
+    return lambda ch: ch.full - sum(ch.points[test_of(ch, i)] for i in positions)
 
 
-def retype_test(chapter: Chapter, nb: nbformat.NotebookNode) -> None:
-    cell = test_cell(chapter, nb)
-    nb.cells[nb.cells.index(cell)] = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
+def losing_answers(*positions: int) -> Callable[[Chapter], float]:
+    """Full marks less the points of every test of the answers at positions."""
+    return lambda ch: ch.full - sum(ch.points_of(ch.answers[i]) for i in positions)
+
+
+def before_reference(code: str, position: int) -> Callable[[Chapter], str]:
+    return lambda ch: code + ch.reference[ch.answers[position]]
+
+
+def cell_of(nb: nbformat.NotebookNode, test_id: str) -> nbformat.NotebookNode:
+    return next(c for c in nb.cells if grade_id(c) == test_id)
+
+
+def edit_tests(chapter: Chapter, nb: nbformat.NotebookNode) -> None:
+    """Delete the first answer's test, turn the second's into markdown, make the third's pass."""
+    nb.cells.remove(cell_of(nb, test_of(chapter, 0)))
+    retyped = cell_of(nb, test_of(chapter, 1))
+    nb.cells[nb.cells.index(retyped)] = nbformat.v4.new_markdown_cell(retyped.source, metadata=retyped.metadata)
+    cell_of(nb, test_of(chapter, 2)).source = "assert True"
 
 
 def write_text(name: str, text: str):
@@ -141,10 +137,8 @@ def snooping(targets: list[Path], port: int) -> str:
             "except OSError:\n    pass\nassert not leaks, leaks\n")
 
 
-REFERENCE = saving(lambda ch: ch.notebook())
-FULL = lambda ch: ch.full  # noqa: E731 - the score tables below read best as one-liners
-LOSE_FIRST = lambda ch: ch.lose(ch.first())  # noqa: E731
-LOSE_FIRST_TEST = lambda ch: ch.full - ch.points[first_test(ch)]  # noqa: E731
+FULL = lambda ch: ch.full  # noqa: E731 - the case tables below read best with one-liners
+ZERO = lambda ch: 0  # noqa: E731
 ADVERSARIAL = CHAPTER_IDS[0]
 
 
@@ -153,63 +147,58 @@ def class_cases() -> list[Case]:
     cases = []
     for chapter in CHAPTER_IDS:
         cases += [
-            Case("reference", chapter, REFERENCE, FULL),
-            Case("untouched", chapter, saving(lambda ch: ch.release), lambda ch: 0),
-            Case("one_wrong", chapter, saving(lambda ch: ch.notebook(**dict([first_wrong(ch)]))), LOSE_FIRST_TEST),
+            Case("reference", chapter, answered(lambda ch: {}), FULL),
+            Case("untouched", chapter, saving(lambda ch: ch.release), ZERO),
+            Case("one_wrong", chapter, answered(lambda ch: {0: wrong(ch, 0)}), losing_tests(0)),
         ]
     return cases
 
 
 def adversarial_cases(secrets: list[Path], port: int) -> list[Case]:
-    """Chapter 01 submissions that try to break, slow down or fool grading. secrets are files
-    and port a loopback server that the student's code must not reach."""
-    c = ADVERSARIAL
-    bad = [
-        Case("invalid_json", c, write_text("derivatives.ipynb", '{"cells": ['), lambda ch: 0,
-             problem="not a valid notebook"),
-        Case("missing_notebook", c, write_text("notes.txt", "I forgot"), lambda ch: 0, problem="is missing"),
-        Case("renamed", c, saving(lambda ch: ch.notebook(), "derivatives (1).ipynb"), FULL, problem="renamed"),
-        Case("extra_files", c, both(REFERENCE, write_text("scratch.py", "x = 1"), write_text("data/a.csv", "1,2")),
-             FULL, problem="extra files"),
-        Case("deleted_test", c, saving(edited(delete_test)), FULL, problem="was deleted"),
-        Case("edited_test", c, saving(edited(pass_test, lambda ch: dict([first_wrong(ch)]))), LOSE_FIRST_TEST,
-             problem="was edited"),
-        Case("retyped_test", c, saving(edited(retype_test)), FULL, problem="from code to markdown"),
+    """Chapter 01 submissions that try to break, slow down or fool grading; several attacks share
+    a notebook when they hit different answers. secrets are files, and port a loopback server,
+    that the student's code must not reach."""
+    c, notebook = ADVERSARIAL, Chapter(ADVERSARIAL).filename
+    files = [
+        Case("invalid_json", c, write_text(notebook, '{"cells": ['), ZERO, problems=("not a valid notebook",)),
+        Case("missing_notebook", c, write_text("notes.txt", "I forgot"), ZERO, problems=("is missing", "extra files")),
+        Case("messy_folder", c, both(saving(lambda ch: ch.notebook(), f"{Path(notebook).stem} (1).ipynb"),
+                                     write_text("scratch.py", "x = 1"), write_text("data/a.csv", "1,2")),
+             FULL, problems=("renamed", "extra files: data/a.csv, scratch.py")),
+        Case("edited_tests", c, answered(lambda ch: {2: wrong(ch, 2)}, edit_tests), losing_tests(2),
+             problems=("was deleted", "from code to markdown", "was edited")),
     ]
     hostile = [
-        Case("infinite_loop", c, saving(lambda ch: ch.with_reference("while True:\n    pass\n")), LOSE_FIRST,
-             problem="limit and was stopped"),
-        Case("sys_exit", c, saving(lambda ch: ch.with_reference("import sys\nsys.exit('bye')\n")), LOSE_FIRST,
-             problem="called sys.exit"),
-        Case("os_exit", c, saving(lambda ch: ch.with_reference("import os\nos._exit(1)\n", position=2)),
-             lambda ch: ch.before(ch.first(2)), problem="stopped the kernel", flag="os._exit"),
-        Case("memory_bomb", c, saving(lambda ch: ch.with_reference(
-            "hoard = []\nwhile True:\n    hoard.append(bytearray(10**8))\n")), LOSE_FIRST, problem="out of memory"),
-        Case("fork_bomb", c, saving(lambda ch: ch.with_reference("import os\nwhile True:\n    os.fork()\n")),
-             LOSE_FIRST, flag="os.fork"),
-        Case("big_output", c, saving(lambda ch: ch.with_reference(suffix="\nprint('x' * 10_000_000)\n")), FULL,
-             problem="printed too much"),
-        Case("snooping", c, saving(lambda ch: ch.with_reference(snooping(secrets, port))), FULL, flag="calls open"),
+        Case("runaway", c, answered(lambda ch: {
+            0: before_reference("while True:\n    pass\n", 0)(ch),
+            1: before_reference("import sys\nsys.exit('bye')\n", 1)(ch),
+            2: before_reference("hoard = []\nwhile True:\n    hoard.append(bytearray(10**8))\n", 2)(ch),
+            3: ch.reference[ch.answers[3]] + "\nprint('x' * 10_000_000)\n"}),
+             losing_answers(0, 1, 2),
+             problems=("ran past the 10 s limit", "called sys.exit", "out of memory", "printed too much")),
+        Case("os_exit", c, answered(lambda ch: {2: before_reference("import os\nos._exit(1)\n", 2)(ch)}),
+             lambda ch: ch.before(ch.answers[2]), problems=("stopped the kernel",), flags=("os._exit",)),
+        Case("fork_bomb", c, answered(lambda ch: {0: before_reference("import os\nwhile True:\n    os.fork()\n", 0)(ch)}),
+             losing_answers(0), flags=("os.fork",)),
+        Case("patch_builtins", c, answered(lambda ch: {0: wrong(ch, 0) + "\nimport builtins\nbuiltins.isinstance = "
+                                                       "lambda *a: True\n"}),
+             lambda ch: ch.before(ch.answers[0]), problems=("broke the kernel's messaging",), flags=("builtins",)),
+        Case("snooping", c, answered(lambda ch: {0: snooping(secrets, port) + ch.reference[ch.answers[0]]}), FULL,
+             flags=("calls open",)),
     ]
     cheats = [
-        Case("patch_numpy", c, saving(wrong_and(
-            "import numpy as np\nnp.allclose = lambda *a, **k: True\nnp.isclose = lambda a, b, **k: True\n"
-            "np.testing.assert_allclose = lambda *a, **k: None\n")), LOSE_FIRST_TEST, flag="numpy.allclose"),
-        Case("patch_gradlab", c, saving(wrong_and(
-            "import gradlab.exercises.derivatives as checks\n"
-            "checks.check_forward_difference = lambda *a, **k: None\n")), None, flag="assigns to module attribute gradlab"),
-        Case("patch_builtins", c, saving(wrong_and(  # it breaks the kernel itself: the rest is not run
-            "import builtins\nbuiltins.isinstance = lambda *a: True\n")), lambda ch: ch.before(ch.first()),
-             problem="broke the kernel's messaging", flag="builtins"),
-        Case("always_equal", c, saving(lambda ch: ch.notebook(**{ch.first(): next(
-            source for source, hint in WRONG[ch.id][first_test(ch)] if "Always" in hint)})), LOSE_FIRST_TEST),
-        Case("hard_coded", c, saving(lambda ch: ch.notebook(**{ch.first(): HARD_CODED[ch.id][first_test(ch)]})),
-             LOSE_FIRST_TEST),
-        Case("calls_reference", c, saving(lambda ch: ch.notebook(**{ch.first(): (
-            "def forward_difference(f, x, delta=1e-4):\n    return numeric.forward_difference(f, x, delta)\n")})),
-             FULL, flag="gradlab.numeric.forward_difference"),
+        Case("cheater", c, answered(lambda ch: {
+            0: wrong(ch, 0, hint="Always") + "\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
+               "np.isclose = lambda a, b, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n",
+            1: HARD_CODED[ch.id][test_of(ch, 1)]}),
+             losing_tests(0, 1), flags=("numpy.allclose",)),
+        Case("borrower", c, answered(lambda ch: {
+            0: "def forward_difference(f, x, delta=1e-4):\n    return numeric.forward_difference(f, x, delta)\n",
+            1: wrong(ch, 1) + "\nimport gradlab.exercises.derivatives as checks\n"
+               "checks.check_central_difference = lambda *a, **k: None\n"}),
+             losing_tests(1), flags=("gradlab.numeric.forward_difference", "assigns to module attribute gradlab")),
     ]
-    return bad + hostile + cheats
+    return files + hostile + cheats
 
 
 def write_all(cases: list[Case], submitted: Path) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from course import GRADER, ROOT, SOLUTIONS
-from grader import sandbox
-from grader.job import Job, Limits, sandbox_spec
+from grader import Limits, sandbox
+from grader.job import Job, sandbox_spec
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox needs root (see README, Grading)")
 UID = 61999
