@@ -32,7 +32,7 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
-	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions
+	$(BIN)/python -m pytest -rs --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions
 
 # Student versions: chapters/ is generated from solutions/ by nbgrader, never edited by hand.
 release: setup

@@ -22,3 +22,12 @@ def pytest_generate_tests(metafunc):
     for argname in StandardChecks.ARGNAMES:
         if argname in metafunc.fixturenames:
             metafunc.parametrize(argname, cls.parameters(argname))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Mark a test whose body failed (item.failed_call), so fixtures can keep evidence (screenshots)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        item.failed_call = True
