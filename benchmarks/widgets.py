@@ -1,22 +1,44 @@
-"""Time TangentExplorer's slider updates against the naive interact-style full re-plot.
+"""Time every explorer widget's slider updates against the naive interact-style full re-plot of the same picture.
 
-Run: .venv/bin/python benchmarks/widgets.py [--steps N]   (N slider values per slider, default 100)
+For each widget and each of its sliders: the time from a value change to the new PNG in the Image widget,
+then the time interact + the inline backend take for the same values (new pyplot figure, everything drawn
+from scratch, savefig). The other sliders stay at the widget's start values in both.
+
+Run: .venv/bin/python benchmarks/widgets.py [--steps N]   (N values per slider, default 100)
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import time
+from dataclasses import dataclass
 from io import BytesIO
+from typing import Any, Callable, Iterable, Mapping
 
 import matplotlib
 
 matplotlib.use("Agg")
+import ipywidgets  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Circle, FancyBboxPatch  # noqa: E402
 
-from gradlab.numeric import forward_difference  # noqa: E402
+from gradlab.backprop import neuron_pass  # noqa: E402
+from gradlab.chain import chain_deriv, chain_forward, compose, local_derivatives  # noqa: E402
+from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, square  # noqa: E402
+from gradlab.numeric import central_difference, forward_difference  # noqa: E402
 from gradlab.plots import clipped_difference_errors, plot_error_vs_delta, plot_function, tangent_segment  # noqa: E402
-from gradlab.widgets import TangentExplorer  # noqa: E402
+from gradlab.widgets import ChainExplorer, GraphExplorer, PartialsExplorer, TangentExplorer  # noqa: E402
+from gradlab.widgets.base import Explorer  # noqa: E402
+from gradlab.widgets.graph import BIAS, LEAVES, MULTIPLY, RADIUS, RELU, SUM  # noqa: E402
+
+Slider = ipywidgets.FloatSlider | ipywidgets.FloatLogSlider | ipywidgets.IntSlider
+Settings = Mapping[str, Any]  # slider description → value
+TARGET_MS, TARGET_SPEED_UP = 25.0, 3.0
+AXIS = np.linspace(-2.0, 2.0, 201)
+CHAIN = [leaky_relu, sigmoid, square]
+DERIVS = [DERIVATIVES[f] for f in CHAIN]
 
 
 def f(x: np.ndarray) -> np.ndarray:
@@ -27,8 +49,29 @@ def dfdx(x: np.ndarray) -> np.ndarray:
     return 4 * x
 
 
-def naive_png(x0: float, delta: float) -> bytes:
-    """What interact + the inline backend do per change: new pyplot figure, both panels from scratch, savefig."""
+def bowl(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return x**2 + x * y + 2 * y**2
+
+
+def bowl_dx(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return 2 * x + y
+
+
+def bowl_dy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return x + 4 * y
+
+
+def png(fig: Figure, **savefig: Any) -> bytes:
+    """The pyplot figure as PNG bytes; the figure is closed."""
+    out = BytesIO()
+    fig.savefig(out, format="png", **savefig)
+    plt.close(fig)
+    return out.getvalue()
+
+
+def tangent_png(s: Settings) -> bytes:
+    """TangentExplorer's picture from scratch: both panels, then savefig."""
+    x0, delta = s["x0"], s["δ"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4), dpi=80, layout="constrained")
     plot_function(left, f, np.linspace(0.0, 4.0, 200), label="f")
     left.plot(*tangent_segment(f, x0, float(forward_difference(f, x0, delta)), 4.0), label="secant")
@@ -41,13 +84,156 @@ def naive_png(x0: float, delta: float) -> bytes:
     right.set(xlim=(1e-16, 1.0), ylim=(1e-17, 1e2), xticks=np.logspace(-16, 0, 5), yticks=np.logspace(-16, 0, 5))
     right.set_title("error of the slope at x0")
     right.get_legend().set_loc("upper center")
-    out = BytesIO()
-    fig.savefig(out, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return out.getvalue()
+    return png(fig, bbox_inches="tight")
 
 
-def timed(change, values) -> np.ndarray:
+def partials_png(s: Settings) -> bytes:
+    """PartialsExplorer's picture from scratch: contours, level curve, gradient arrow and both slices, then savefig."""
+    x0, y0 = s["x0"], s["y0"]
+    X, Y = np.meshgrid(AXIS, AXIS)
+    Z = bowl(X, Y)
+    arrow_scale = 0.4 * 4.0 / float(np.hypot(bowl_dx(X, Y), bowl_dy(X, Y)).max())
+    fig = plt.figure(figsize=(9, 4.2), dpi=80, layout="constrained")
+    grid = fig.add_gridspec(2, 2, width_ratios=(1.15, 1))
+    contour = fig.add_subplot(grid[:, 0])
+    along_x, along_y = fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 1])
+    filled = contour.contourf(X, Y, Z, levels=14, cmap="viridis", alpha=0.85)
+    fig.colorbar(filled, ax=contour, shrink=0.8, label="f")
+    contour.contour(X, Y, Z, levels=[bowl(x0, y0)], colors="w")
+    contour.axhline(y0, ls="--", color="C1")
+    contour.axvline(x0, ls="--", color="C6")
+    tip = (x0 + arrow_scale * bowl_dx(x0, y0), y0 + arrow_scale * bowl_dy(x0, y0))
+    contour.annotate("", xy=tip, xytext=(x0, y0), arrowprops={"arrowstyle": "->", "color": "tab:red", "lw": 2.5})
+    contour.plot([x0], [y0], "o", color="k", markerfacecolor="w")
+    contour.set(xlabel="x", ylabel="y", aspect="equal", title="f(x, y) = x² + xy + 2y²")
+    for ax, at, slope, cut, colour in ((along_x, x0, bowl_dx(x0, y0), lambda t: bowl(t, y0), "C1"),
+                                       (along_y, y0, bowl_dy(x0, y0), lambda t: bowl(x0, t), "C6")):
+        ax.plot(AXIS, cut(AXIS), color=colour)
+        ax.plot(*tangent_segment(cut, at, slope, 0.8), "--", color="k")
+        ax.plot([at], [bowl(x0, y0)], "o", color="k")
+        ax.set(xlim=(-2, 2), ylim=(-1.3, 17.3))
+    return png(fig, bbox_inches="tight")
+
+
+def chain_png(s: Settings) -> bytes:
+    """ChainExplorer's picture from scratch: boxes with their numbers, the sums, four panels, then savefig."""
+    x = s["x"]
+    fig = plt.figure(figsize=(9, 4.5), dpi=80, layout="constrained")
+    grid = fig.add_gridspec(2, 4, height_ratios=[1.0, 1.1])
+    diagram = fig.add_subplot(grid[0, :])
+    diagram.set(xlim=(0, 12), ylim=(0, 3))
+    diagram.set_axis_off()
+    values = chain_forward(CHAIN, x)
+    slopes = local_derivatives(DERIVS, values[:-1])
+    for k, centre in enumerate((3.0, 6.0, 9.0)):
+        diagram.add_patch(FancyBboxPatch((centre - 1.1, 0.95), 2.2, 1.75, boxstyle="round,pad=0.05"))
+        diagram.text(centre, 2.45, CHAIN[k].__name__, ha="center", fontweight="bold")
+        diagram.text(centre, 1.6, f"in {values[k]:.4f}\nout {values[k + 1]:.4f}\nlocal {slopes[k]:.4f}",
+                     ha="center", va="center", family="monospace", fontsize=9)
+    product = float(np.prod(slopes))
+    numerical = float(central_difference(compose(CHAIN), x, 1e-5))
+    diagram.text(6.0, 0.35, f"product {product:.6f}   central difference {numerical:.6f}   "
+                 f"difference {product - numerical:.1e}", ha="center", family="monospace", fontsize=9)
+    inputs = chain_forward(CHAIN, np.linspace(-3, 3, 301))
+    for k, link in enumerate(CHAIN):
+        ax = fig.add_subplot(grid[1, k])
+        grid_k = np.linspace(inputs[k].min(), inputs[k].max(), 200)
+        ax.plot(grid_k, link(grid_k))
+        ax.plot(*tangent_segment(link, float(values[k]), float(slopes[k]), 0.5))
+        ax.plot([values[k]], [values[k + 1]], "o", color="k")
+    whole = fig.add_subplot(grid[1, 3])
+    xs = np.linspace(-3, 3, 301)
+    whole.plot(xs, compose(CHAIN)(xs), label="chain")
+    whole.plot(xs, chain_deriv(CHAIN, DERIVS, xs), label="derivative")
+    whole.axvline(x, linestyle=":")
+    whole.legend()
+    return png(fig)
+
+
+def graph_png(s: Settings) -> bytes:
+    """GraphExplorer's picture from scratch: the whole graph with every number reached at this step, then savefig."""
+    x, w, step = [s[f"x{k}"] for k in range(3)], [s[f"w{k}"] for k in range(3)], s["backward"]
+    p = neuron_pass(x, w, s["b"], s["dvalue"])
+    fig, ax = plt.subplots(figsize=(9, 5.2), dpi=80, layout="constrained")
+    ax.set(xlim=(0, 10.2), ylim=(-0.1, 6.5), aspect="equal")
+    ax.set_axis_off()
+    for k, (mx, my) in enumerate(MULTIPLY):
+        for name in (f"x{k}", f"w{k}"):
+            ax.plot([LEAVES[name][0] + 0.35, mx - RADIUS], [LEAVES[name][1], my], color="0.35")
+        ax.plot([mx + RADIUS, SUM[0] - RADIUS], [my, SUM[1]], color="0.35")
+        ax.add_patch(Circle((mx, my), RADIUS, facecolor="#eef3fb", edgecolor="C0"))
+        ax.text(mx, my, "×", ha="center", va="center")
+        ax.text(mx + 0.6, my + 0.3, f"{p.products[k]:.2f}", color="tab:blue")
+        ax.text(mx + 0.6, my - 0.1, f"{p.dproducts[k]:.2f}" if step >= 3 else "", color="tab:red")
+    grads = {**{f"x{k}": g for k, g in enumerate(p.dx)}, **{f"w{k}": g for k, g in enumerate(p.dw)}}
+    for k, (name, (lx, ly)) in enumerate(LEAVES.items()):
+        ax.add_patch(FancyBboxPatch((lx - 0.3, ly - 0.22), 0.6, 0.44, boxstyle="round,pad=0.08"))
+        ax.text(lx, ly, name, ha="center", va="center")
+        ax.text(lx - 0.4, ly + 0.03, f"{s[name]:.2f}", ha="right", va="bottom", color="tab:blue")
+        ax.text(lx - 0.4, ly - 0.03, f"{grads[name]:.2f}" if step >= 4 + k // 2 else "", ha="right", va="top",
+                color="tab:red")
+    ax.add_patch(Circle(SUM, RADIUS, facecolor="#eef3fb", edgecolor="C0"))
+    ax.add_patch(FancyBboxPatch((RELU[0] - 0.5, RELU[1] - 0.28), 1.0, 0.56, boxstyle="round,pad=0.08"))
+    ax.add_patch(FancyBboxPatch((BIAS[0] - 0.3, BIAS[1] - 0.22), 0.6, 0.44, boxstyle="round,pad=0.08"))
+    for (x_at, y_at), value, grad, shown in [(SUM, p.z, p.dz, step >= 2), (RELU, p.y, p.dy, step >= 1),
+                                             (BIAS, s["b"], p.db, step >= 3)]:
+        ax.text(x_at + 0.6, y_at + 0.03, f"{value:.2f}", va="bottom", color="tab:blue")
+        ax.text(x_at + 0.6, y_at - 0.03, f"{grad:.2f}" if shown else "", va="top", color="tab:red")
+    ax.text(0.0, 6.45, f"backward step {step}/6", va="top")
+    return png(fig)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One widget to time: how to build it, and the naive re-plot of its picture for given slider settings."""
+
+    build: Callable[[], Explorer]
+    naive: Callable[[Settings], bytes]
+
+
+CASES = {
+    "tangent": Case(lambda: TangentExplorer(f, dfdx), tangent_png),
+    "partials": Case(lambda: PartialsExplorer(bowl, bowl_dx, bowl_dy), partials_png),
+    "chain": Case(lambda: ChainExplorer(CHAIN), chain_png),
+    "graph": Case(GraphExplorer, graph_png),
+}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Milliseconds per update of the widget and of the naive re-plot, over the same slider values."""
+
+    widget: np.ndarray
+    naive: np.ndarray
+
+    def speed_up(self) -> float:
+        """How many times faster the widget is than the naive re-plot (medians)."""
+        return float(np.median(self.naive) / np.median(self.widget))
+
+    def meets_targets(self) -> bool:
+        """Median at most TARGET_MS and at least TARGET_SPEED_UP times faster than naive."""
+        return np.median(self.widget) <= TARGET_MS and self.speed_up() >= TARGET_SPEED_UP
+
+
+def sliders(widget: ipywidgets.Widget) -> list[Slider]:
+    """The sliders in a widget and its children, in display order."""
+    if isinstance(widget, ipywidgets.Box):
+        return [slider for child in widget.children for slider in sliders(child)]
+    return [widget] if isinstance(widget, Slider) else []
+
+
+def sweep(slider: Slider, steps: int) -> list:
+    """steps values on the slider's own grid, back and forth across its whole range starting next to its
+    current value, so that every value differs from the one before."""
+    exponents = np.round(np.arange(slider.min, slider.max + slider.step / 2, slider.step), 10)
+    grid = slider.base**exponents if isinstance(slider, ipywidgets.FloatLogSlider) else exponents
+    grid = grid.astype(type(slider.value))[:: max(1, len(grid) // steps)]
+    cycle = np.r_[grid, grid[-2:0:-1]]
+    start = int(np.argmin(np.abs(cycle - slider.value)))
+    return np.resize(np.roll(cycle, -start - 1), steps).tolist()
+
+
+def timed(change: Callable[[Any], object], values: Iterable) -> np.ndarray:
     """Milliseconds taken by change(v) for each v in values."""
     times = []
     for value in values:
@@ -57,35 +243,47 @@ def timed(change, values) -> np.ndarray:
     return 1e3 * np.array(times)
 
 
-def report(name: str, ms: np.ndarray) -> None:
-    print(f"{name:>16}: median {np.median(ms):7.2f} ms   p95 {np.percentile(ms, 95):7.2f} ms   ({ms.size} updates)")
+def time_sliders(case: Case, steps: int) -> dict[str, Timing]:
+    """Each slider of the case's widget swept on its own, the others at their start values: widget against naive."""
+    explorer = case.build()
+    start = {slider.description: slider.value for slider in sliders(explorer.widget)}
+    timings = {}
+    for slider in sliders(explorer.widget):
+        name, values = slider.description, sweep(slider, steps)
+        widget_ms = timed(functools.partial(setattr, slider, "value"), values)
+        slider.value = start[name]
+        naive_ms = timed(lambda value: case.naive({**start, name: value}), values)
+        timings[name] = Timing(widget_ms, naive_ms)
+    return timings
+
+
+def report(name: str, timing: Timing) -> None:
+    print(f"{name:<18} widget median {np.median(timing.widget):6.2f} ms  p95 {np.percentile(timing.widget, 95):6.2f} ms"
+          f"   naive median {np.median(timing.naive):6.1f} ms  p95 {np.percentile(timing.naive, 95):6.1f} ms"
+          f"   naive/widget {timing.speed_up():5.1f}x  ({timing.widget.size} updates)")
+
+
+def pooled(timings: Iterable[Timing]) -> Timing:
+    """All the sliders' updates together."""
+    timings = list(timings)
+    return Timing(np.concatenate([t.widget for t in timings]), np.concatenate([t.naive for t in timings]))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=100, help="values per slider (default 100)")
     steps = parser.parse_args().steps
-    x0s, deltas = np.linspace(0.0, 4.0, steps), np.logspace(-16, 0, steps)
-    explorer = TangentExplorer(f, dfdx)
-
-    def set_x0(value: float) -> None:
-        explorer.x0.value = value
-
-    def set_delta(value: float) -> None:
-        explorer.delta.value = value
-
-    x0_ms = timed(set_x0, x0s)
-    explorer.x0.value = 1.0  # the delta sweep runs at x0 = 1, as the naive one does
-    explorer_ms = np.concatenate([x0_ms, timed(set_delta, deltas)])
-    naive_ms = np.concatenate([
-        timed(lambda x0: naive_png(x0, 0.5), x0s),
-        timed(lambda delta: naive_png(1.0, delta), deltas),
-    ])
-    report("TangentExplorer", explorer_ms)
-    report("naive re-plot", naive_ms)
-    median_ratio = np.median(naive_ms) / np.median(explorer_ms)
-    p95_ratio = np.percentile(naive_ms, 95) / np.percentile(explorer_ms, 95)
-    print(f"{'naive / explorer':>16}: {median_ratio:.1f}x (medians)   {p95_ratio:.1f}x (p95)")
+    verdicts = []
+    for name, case in CASES.items():
+        timings = time_sliders(case, steps)
+        whole = pooled(timings.values())
+        report(name, whole)
+        if len(timings) > 1:  # with a single slider the widget's line says it all
+            for slider, timing in timings.items():
+                report(f"  {name} {slider}", timing)
+        verdicts.append(f"{name} {'meets them' if whole.meets_targets() else 'MISSES them'}")
+    print(f"targets: median ≤ {TARGET_MS:g} ms and ≥ {TARGET_SPEED_UP:g}x faster than naive (medians): "
+          + ", ".join(verdicts))
 
 
 if __name__ == "__main__":

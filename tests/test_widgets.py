@@ -1,90 +1,110 @@
-"""Tests for gradlab.widgets.TangentExplorer: the logic behind the sliders, without a browser."""
+"""The contract every explorer widget keeps (gradlab.widgets.base.Explorer), checked for each of them.
+
+A PNG of the whole figure from the start, a static image/png next to the live view in the mimebundle,
+and for every slider: a new picture and a new label, drawn by blitting into the same figure, never
+by drawing it again. Each widget's drawing logic and numbers are tested in tests/test_widgets_<name>.py.
+"""
 from __future__ import annotations
 
 import base64
 import io
+from typing import Callable
 
-import numpy as np
+import ipywidgets
+import matplotlib
 import PIL.Image
 import pytest
 from IPython.core.formatters import DisplayFormatter
 
-from gradlab.plots import clipped_difference_errors
-from gradlab.widgets import TangentExplorer
+from gradlab.functions import square, square_deriv
+from gradlab.widgets import ChainExplorer, GraphExplorer, PartialsExplorer, TangentExplorer
+from gradlab.widgets.base import Explorer
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+Slider = ipywidgets.FloatSlider | ipywidgets.FloatLogSlider | ipywidgets.IntSlider
+
+EXPLORERS: dict[str, Callable[[], Explorer]] = {
+    "tangent": lambda: TangentExplorer(square, square_deriv),
+    "partials": lambda: PartialsExplorer(lambda x, y: x**2 + x * y + 2 * y**2, lambda x, y: 2 * x + y,
+                                         lambda x, y: x + 4 * y),
+    "chain": ChainExplorer,
+    "graph": GraphExplorer,
+}
+PNG_SIZES = {TangentExplorer: (720, 272), PartialsExplorer: (720, 336), ChainExplorer: (720, 360),
+             GraphExplorer: (720, 416)}
 
 
-def f(x):
-    return 2 * x**2
+@pytest.fixture(params=EXPLORERS)
+def explorer(request) -> Explorer:
+    return EXPLORERS[request.param]()
 
 
-def dfdx(x):
-    return 4 * x
+def sliders(widget: ipywidgets.Widget) -> list[Slider]:
+    """The sliders in a widget and its children, in display order."""
+    if isinstance(widget, ipywidgets.Box):
+        return [slider for child in widget.children for slider in sliders(child)]
+    return [widget] if isinstance(widget, Slider) else []
 
 
-@pytest.fixture
-def explorer():
-    return TangentExplorer(f, dfdx)
+def other_value(slider: Slider) -> float:
+    """A value the slider is not at: the top of its range, or the bottom when it is at the top."""
+    low, high = slider.min, slider.max
+    if isinstance(slider, ipywidgets.FloatLogSlider):
+        low, high = slider.base**low, slider.base**high
+    return low if slider.value == high else high
 
 
-def test_sliders_start_at_the_given_values(explorer):
-    assert (explorer.x0.min, explorer.x0.max, explorer.x0.step) == (0.0, 4.0, 0.01)
-    assert (explorer.delta.base, explorer.delta.min, explorer.delta.max) == (10, -16, 0)
-    assert explorer.state()["x0"] == 1.0 and explorer.state()["delta"] == 0.5
+def move_every_slider(explorer: Explorer) -> None:
+    """Set each slider in turn to another value."""
+    for slider in sliders(explorer.widget):
+        slider.value = other_value(slider)
 
 
-def test_moving_the_sliders_gives_the_expected_slopes(explorer):
-    explorer.delta.value = 1e-4
-    state = explorer.state()
-    assert state["x0"] == 1.0 and state["delta"] == 1e-4
-    assert state["secant_slope"] == pytest.approx(4.0002, abs=1e-9)
-    assert state["exact_slope"] == 4.0
-    assert state["error"] == pytest.approx(2e-4, abs=1e-9)
-
-    explorer.x0.value = 3.0
-    state = explorer.state()
-    assert state["secant_slope"] == pytest.approx(12.0002, abs=1e-9)
-    assert state["exact_slope"] == 12.0
-
-
-def test_slider_change_updates_label_and_image(explorer):
-    label, image = explorer.label.value, explorer.image.value
-    explorer.delta.value = 1e-4
-    assert explorer.label.value != label and explorer.image.value != image
-    assert explorer.label.value == (
-        "x0 = 1.00, δ = 1.0e-04: secant slope 4.000200, exact slope 4.000000, error 2.0e-04"
-    )
-    image = explorer.image.value
-    explorer.x0.value = 2.0
-    assert explorer.label.value.startswith("x0 = 2.00,") and explorer.image.value != image
-
-
-def test_updates_move_the_same_artists_of_the_same_figure(explorer):
-    figure, lines = explorer.figure, [list(ax.lines) for ax in explorer.figure.axes]
-    explorer.x0.value, explorer.delta.value = 2.5, 1e-3
-    assert explorer.figure is figure
-    assert [list(ax.lines) for ax in explorer.figure.axes] == lines
-    np.testing.assert_array_equal(explorer._points.get_xdata(), [2.5, 2.5 + 1e-3])
-    np.testing.assert_array_equal(explorer._marker.get_xdata(), [1e-3, 1e-3])
-
-
-def test_error_curves_follow_x0():
-    explorer = TangentExplorer(np.sin, np.cos, x_range=(0.0, 3.0))
-    explorer.x0.value = 2.0
-    forward, central = clipped_difference_errors(np.sin, np.cos, 2.0, explorer.deltas)
-    np.testing.assert_array_equal(explorer._forward.get_ydata(), forward)
-    np.testing.assert_array_equal(explorer._central.get_ydata(), central)
-
-
-def test_png_is_the_current_picture(explorer):
+def test_renders_the_whole_figure_as_png_at_construction(explorer):
     png = explorer.png()
     assert isinstance(png, bytes) and png.startswith(b"\x89PNG") and png == explorer.image.value
-    assert PIL.Image.open(io.BytesIO(png)).size == (720, 272)
+    assert PIL.Image.open(io.BytesIO(png)).size == PNG_SIZES[type(explorer)]
+
+
+def test_every_slider_changes_picture_and_label(explorer):
+    assert sliders(explorer.widget)
+    for slider in sliders(explorer.widget):
+        label, image = explorer.label.value, explorer.image.value
+        slider.value = other_value(slider)
+        assert explorer.label.value != label, slider.description
+        assert explorer.image.value != image, slider.description
+        assert explorer.png().startswith(b"\x89PNG")
+
+
+def test_the_picture_depends_only_on_the_sliders(explorer):
+    start, controls = explorer.png(), sliders(explorer.widget)
+    values = [slider.value for slider in controls]
+    move_every_slider(explorer)
+    for slider, value in zip(controls, values):
+        slider.value = value
+    assert explorer.png() == start
+
+
+def test_updates_blit_into_the_same_figure(explorer, monkeypatch):
+    figure, axes = explorer.figure, list(explorer.figure.axes)
+    artists = [list(ax.get_children()) for ax in axes]  # lines, texts, patches, collections, legends, axis, ...
+    monkeypatch.setattr(explorer._canvas, "draw", lambda: pytest.fail("an update drew the whole figure again"))
+    move_every_slider(explorer)
+    assert explorer.figure is figure and explorer.figure.axes == axes
+    assert [list(ax.get_children()) for ax in axes] == artists
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_matplotlib_settings_do_not_leak(name):
+    """What a widget draws with (e.g. unhinted text for the numbers) stays inside it, from construction on."""
+    rc = dict(matplotlib.rcParams)
+    move_every_slider(EXPLORERS[name]())
+    assert dict(matplotlib.rcParams) == rc
 
 
 def test_mimebundle_has_widget_view_and_static_png(explorer):
-    explorer.delta.value = 1e-2
+    slider = sliders(explorer.widget)[0]
+    slider.value = other_value(slider)
     bundle = explorer._repr_mimebundle_()
     assert bundle[WIDGET_VIEW]["model_id"] == explorer.widget.model_id
     assert base64.b64decode(bundle["image/png"]) == explorer.png()
@@ -93,4 +113,4 @@ def test_mimebundle_has_widget_view_and_static_png(explorer):
 
 def test_ipython_display_uses_the_mimebundle(explorer):
     data, _ = DisplayFormatter().format(explorer)
-    assert WIDGET_VIEW in data and base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
+    assert WIDGET_VIEW in data and base64.b64decode(data["image/png"]) == explorer.png()

@@ -1,18 +1,18 @@
-"""Tests for gradlab.widgets.graph.GraphExplorer: the logic behind the sliders and the step control, without a browser."""
+"""Tests for gradlab.widgets.graph.GraphExplorer: the logic behind the sliders and the step control, without a browser.
+
+What every explorer does (PNG, mimebundle, updates that blit into the same figure) is in tests/test_widgets.py.
+"""
 from __future__ import annotations
 
-import base64
 import io
 
 import matplotlib
 import numpy as np
 import PIL.Image
 import pytest
-from IPython.core.formatters import DisplayFormatter
 
 from gradlab.widgets.graph import STEPS, GraphExplorer
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 GRADIENTS = ["dy", "dz", "dxw0", "dxw1", "dxw2", "db", "dx0", "dw0", "dx1", "dw1", "dx2", "dw2"]
 
 
@@ -112,15 +112,6 @@ def test_label_has_output_and_all_gradients(explorer):
     )
 
 
-def test_changes_update_label_and_image(explorer):
-    label, image = explorer.label.value, explorer.image.value
-    explorer.w[1].value = 0.5
-    assert explorer.label.value != label and explorer.image.value != image
-    image = explorer.image.value
-    explorer.step.value = 4
-    assert explorer.image.value != image
-
-
 def test_redrawing_only_what_changed_gives_the_full_picture(explorer):
     rng = np.random.default_rng(0)
     for _ in range(40):
@@ -135,34 +126,3 @@ def test_redrawing_only_what_changed_gives_the_full_picture(explorer):
             explorer.b.value = float(rng.choice(np.arange(-8, 8.5, 0.5)))
         shown = picture(explorer)
         np.testing.assert_array_equal(shown, full_redraw(explorer))
-
-
-def test_updates_move_the_same_artists_of_the_same_figure(explorer):
-    figure, axes = explorer.figure, list(explorer.figure.axes)
-    lines, texts, patches = [list(ax.lines) for ax in axes], [list(ax.texts) for ax in axes], [list(ax.patches) for ax in axes]
-    explorer.x[1].value = 1.5
-    explorer.step.value = 1
-    assert explorer.figure is figure and explorer.figure.axes == axes
-    assert [list(ax.lines) for ax in axes] == lines and [list(ax.texts) for ax in axes] == texts
-    assert [list(ax.patches) for ax in axes] == patches
-
-
-def test_text_settings_do_not_leak(explorer):
-    before = matplotlib.rcParams["text.hinting"]
-    explorer.x[2].value = -1.0
-    assert matplotlib.rcParams["text.hinting"] == before
-
-
-def test_png_is_the_current_picture(explorer):
-    png = explorer.png()
-    assert isinstance(png, bytes) and png.startswith(b"\x89PNG") and png == explorer.image.value
-    assert PIL.Image.open(io.BytesIO(png)).size == (720, 416)
-
-
-def test_mimebundle_has_widget_view_and_static_png(explorer):
-    explorer.step.value = 3
-    bundle = explorer._repr_mimebundle_()
-    assert bundle[WIDGET_VIEW]["model_id"] == explorer.widget.model_id
-    assert base64.b64decode(bundle["image/png"]) == explorer.png()
-    data, _ = DisplayFormatter().format(explorer)
-    assert WIDGET_VIEW in data and base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
