@@ -82,23 +82,35 @@ def bind(path: str, root: Path, writable: bool = False) -> None:
         mount("none", target, flags=MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
+def own(path: Path, uid: int) -> None:
+    """chown the tree at path (not following links) to uid."""
+    for folder, dirs, files in os.walk(path):
+        for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
+            os.lchown(name, uid, uid)
+
+
 def private_copy(path: str, root: Path, uid: int, size_mb: int) -> None:
     """A size-limited tmpfs at path under root, holding a copy of path's files, owned by uid."""
     target = root / path.lstrip("/")
     target.mkdir(parents=True, exist_ok=True)
     mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size_mb}m,mode=0755")
     shutil.copytree(path, target, dirs_exist_ok=True)
-    for folder, dirs, files in os.walk(target):
-        for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
-            os.lchown(name, uid, uid)
+    own(target, uid)
 
 
 def build_root(spec: dict) -> Path:
+    """The new root: a private /tmp holding the spec's copies (owned by the sandbox uid, made before
+    anything is bound below it), the read-only and writable binds, devices, /proc, and the
+    private copy of the current folder."""
     root = Path(spec["root"])
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=0755")
     tmp = root / "tmp"
     tmp.mkdir()
     mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"size={spec['tmp_mb']}m,mode=1777")
+    for source, dest in spec["copy"].items():
+        (tmp / dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, tmp / dest)
+    own(tmp, spec["uid"])
     for path in spec["read_only"]:
         if os.path.lexists(path):
             bind(path, root)
@@ -108,13 +120,7 @@ def build_root(spec: dict) -> Path:
         bind(f"/dev/{device}", root, writable=True)
     (root / "proc").mkdir()
     mount("proc", root / "proc", "proc", MS_NOSUID | MS_NODEV)
-    for source, dest in spec["copy"].items():
-        (tmp / dest).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(source, tmp / dest)
     private_copy(os.getcwd(), root, spec["uid"], spec["workdir_mb"])
-    for folder, _, files in os.walk(tmp):
-        for name in [folder, *(os.path.join(folder, n) for n in files)]:
-            os.lchown(name, spec["uid"], spec["uid"])
     return root
 
 
