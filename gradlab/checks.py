@@ -125,6 +125,20 @@ def likely_mistake(value: np.ndarray, args: Mapping[str, Any], mistakes: Sequenc
     return ""
 
 
+def diagnose(got: Any, expected: Any, case: Mapping[str, Any], what: str, mistakes: Sequence[Mistake] = (),
+             rtol: float = 1e-7, atol: float = 1e-12, shape_hint: str = "") -> np.ndarray:
+    """check_array, plus the hint of the known mistake that gives the same answer (else shape_hint
+    when the shape is wrong); returns the answer as a float array."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    value = as_float_array(got, what)
+    try:
+        return check_array(value, expected, what, rtol, atol)
+    except AssertionError as failure:
+        wrong_shape = value.shape != _asarray(expected).shape
+        hint = likely_mistake(value, case, mistakes, rtol, atol) or (shape_hint if wrong_shape else "")
+        raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None
+
+
 def check_function(
     student: Any,
     reference: Callable[..., Any],
@@ -138,10 +152,4 @@ def check_function(
     __tracebackhide__ = True  # students see the message, not these frames
     for case in cases:
         what = f"{name}({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
-        value = as_float_array(call(student, case, what), what)
-        expected = reference(**case)
-        try:
-            check_array(value, expected, what, rtol, atol)
-        except AssertionError as failure:
-            hint = likely_mistake(value, case, mistakes, rtol, atol)
-            raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None
+        diagnose(call(student, case, what), reference(**case), case, what, mistakes, rtol, atol)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 import numpy as np
 
-from gradlab.checks import Mistake, as_float_array, call, check_array, check_function, describe, likely_mistake
+from gradlab.checks import Mistake, as_float_array, call, check_function, describe, diagnose, likely_mistake
 from gradlab.numeric import numerical_gradient
 
 _asarray, _array, _float64 = np.asarray, np.array, np.float64
@@ -24,21 +24,6 @@ Terms = dict[tuple[int, int], float]  # {(i, j): c} stands for the sum of the te
 
 
 # ---------------------------------------------------------------- shared helpers
-
-def _diagnosed(got: Any, expected: Any, case: dict[str, Any], what: str, mistakes: list[Mistake],
-               rtol: float, atol: float, shape_hint: str = "") -> np.ndarray:
-    """check_array, plus the hint of the known mistake that gives the same answer (or shape_hint)."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    value = as_float_array(got, what)
-    try:
-        return check_array(value, expected, what, rtol, atol)
-    except AssertionError as failure:
-        if value.shape != _asarray(expected).shape:
-            hint = shape_hint
-        else:
-            hint = likely_mistake(value, case, mistakes, rtol, atol)
-        raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None
-
 
 def _random_shape(rng: np.random.Generator, min_ndim: int, max_ndim: int, low: int = 1, high: int = 4) -> tuple:
     """A shape with min_ndim..max_ndim axes of low..high entries each."""
@@ -128,7 +113,7 @@ def check_indicators(student: Any, reference: Callable[..., Any], cases: list[di
         parts = got if isinstance(got, (tuple, list)) else [got]
         if any(_asarray(part).dtype == bool for part in parts):
             raise AssertionError(f"{what} returned booleans (True/False): turn them into 1.0/0.0 with .astype(float)")
-        _diagnosed(got, reference(**case), case, what, mistakes, rtol=0, atol=0)
+        diagnose(got, reference(**case), case, what, mistakes, rtol=0, atol=0)
 
 
 def relu_derivative(x: np.ndarray) -> np.ndarray:
@@ -384,7 +369,7 @@ def check_numerical_gradient(student: Any, rng: np.random.Generator | None = Non
         got = call(student, case, what)
         expected = numerical_gradient(**case)
         scale = max(1.0, float(_max(_abs(expected))))
-        _diagnosed(got, expected, case, what, NUMERICAL_GRADIENT_MISTAKES, rtol=1e-7, atol=1e-7 * scale,
+        diagnose(got, expected, case, what, NUMERICAL_GRADIENT_MISTAKES, rtol=1e-7, atol=1e-7 * scale,
                    shape_hint=SHAPE_HINT)
 
 
@@ -449,5 +434,5 @@ def check_gradient_step(student: Any, rng: np.random.Generator | None = None) ->
                 hint = likely_mistake(value, case, STEP_MISTAKES, 1e-9, 1e-12)
                 raise AssertionError(f"{what}: f went from {before:.10g} to {after:.10g}, but a small step "
                                      f"against the gradient must lower f" + (f"\nLikely mistake: {hint}" if hint else ""))
-        _diagnosed(got, expected, case, what, STEP_MISTAKES, rtol=1e-9, atol=1e-12,
+        diagnose(got, expected, case, what, STEP_MISTAKES, rtol=1e-9, atol=1e-12,
                    shape_hint="return the new point, shaped like point")
