@@ -1,0 +1,139 @@
+"""Chapter 05 checks (gradlab.exercises.training): the update and iteration checks get the standard tests;
+the training-run checks pass the reference on the visible and hidden seeds, and reject the rest with a reason.
+The notebook-level wrong answers (tests/wrong_answers/training.py) cover the training runs' diagnoses."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gradlab import training
+from gradlab.backprop import PARAMETER_NAMES, network_gradients, network_loss
+from gradlab.datasets import spiral_data
+from gradlab.exercises import training as c
+
+from check_harness import StandardChecks, failure
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+EXERCISES = {
+    "momentum_step": (c.check_momentum_step, training.momentum_step, c.MOMENTUM_MISTAKES),
+    "train_step": (c.check_train_step, training.train_step, c.TRAIN_STEP_MISTAKES),
+}
+
+
+# ---------------------------------------------------------------- answers tuned to the visible cases
+
+def visible_widths_only(reference):
+    """The reference where W1 has a visible case's shape (1, 1) or (2, 64); the inputs back unchanged elsewhere."""
+    def tuned(**case):
+        if case["params"]["W1"].shape in {(1, 1), (2, 64)}:
+            return reference(**case)
+        return (case["params"], case["velocity"], 1.0)[:len(reference(**case))]
+    return tuned
+
+
+TUNED = [("momentum_step", visible_widths_only(training.momentum_step)),
+         ("train_step", visible_widths_only(training.train_step))]
+
+
+# ---------------------------------------------------------------- correct answers written differently
+
+def momentum_loop(params, grads, velocity, learning_rate, momentum):
+    new_params, new_velocity = {}, {}
+    for name in params:
+        new_velocity[name] = velocity[name] * momentum - grads[name] * learning_rate
+        new_params[name] = params[name].copy()
+        new_params[name] += new_velocity[name]
+    return new_params, new_velocity
+
+
+def momentum_as_list(params, grads, velocity, learning_rate, momentum):
+    """The parameters moved first, as params − (η·grad − μ·v), returned as a list."""
+    moved = {name: params[name] - (learning_rate * grads[name] - momentum * velocity[name]) for name in params}
+    return [moved, {name: moved[name] - params[name] for name in params}]
+
+
+def step_with_chapter_4(params, velocity, X, y, learning_rate, momentum):
+    """The loss and gradients of gradlab.backprop (chapter 4's answers), the update written out."""
+    loss, grads = network_loss(params, X, y), network_gradients(params, X, y)
+    velocity = {name: momentum * velocity[name] - learning_rate * grads[name] for name in PARAMETER_NAMES}
+    return {name: params[name] + velocity[name] for name in PARAMETER_NAMES}, velocity, np.float64(loss)
+
+
+def step_with_reference_parts(params, velocity, X, y, learning_rate, momentum):
+    loss, _, grads = training.forward_backward(params, X, y)
+    return (*training.momentum_step(params, grads, velocity, learning_rate, momentum), loss)
+
+
+VARIANTS = [
+    pytest.param("momentum_step", momentum_loop, id="momentum-loop"),
+    pytest.param("momentum_step", momentum_as_list, id="momentum-params-first"),
+    pytest.param("train_step", step_with_chapter_4, id="step-chapter-4"),
+    pytest.param("train_step", step_with_reference_parts, id="step-reference-parts"),
+]
+
+
+class TestStandardChecks(StandardChecks):
+    EXERCISES, TUNED, VARIANTS = EXERCISES, TUNED, VARIANTS
+
+
+def test_changing_the_given_dicts_is_reported():
+    def in_place(params, grads, velocity, learning_rate, momentum):
+        for name in params:
+            velocity[name] *= momentum
+            velocity[name] -= learning_rate * grads[name]
+            params[name] += velocity[name]
+        return params, velocity
+
+    assert "changed params['W1'] in place" in failure(c.check_momentum_step, in_place)
+
+
+def test_a_missing_key_or_a_non_dict_is_reported():
+    assert "no key(s) b2" in failure(c.check_momentum_step, lambda **case: tuple(
+        {k: v for k, v in part.items() if k != "b2"} for part in training.momentum_step(**case)))
+    assert "expected a dict" in failure(c.check_momentum_step, lambda **case: (1.0, 2.0))
+
+
+# ---------------------------------------------------------------- training runs (exercises 3 and 4)
+
+def reference_train(X, y, epochs, seed):
+    """The notebook's answer: momentum 0.9, learning rate 0.5 decaying with 1e-3."""
+    run = training.train(X, y, epochs, 0.5, 0.9, 1e-3, hidden=64, seed=seed)
+    return run.params, run.loss
+
+
+@pytest.mark.parametrize("seeds", [(0,), (3,)], ids=["visible", "hidden"])
+def test_the_reference_loop_passes(seeds):
+    c.check_train(reference_train, seeds)
+
+
+@pytest.mark.parametrize("rate", [0.5, 1.0])
+def test_learning_rates_in_the_working_range_pass(rate):
+    c.check_learning_rate(rate, (0, 3, 5))
+
+
+def test_the_edge_of_the_range_passes_the_visible_seed_only():
+    c.check_learning_rate(1.5)
+    assert "1.5 is too large" in failure(lambda value, rng: c.check_learning_rate(value, (3, 5)), 1.5)
+
+
+def test_a_loop_that_remembers_seed_0_fails_the_hidden_seed():
+    remembered = reference_train(*spiral_data(100, 3, 0), 3000, 0)
+    c.check_train(lambda X, y, epochs, seed: remembered)
+    assert "the first loss is" in failure(lambda student, rng: c.check_train(student, (3,)),
+                                          lambda X, y, epochs, seed: remembered)
+
+
+def test_params_that_do_not_match_the_losses_are_reported():
+    def stale_params(X, y, epochs, seed):
+        _, losses = reference_train(X, y, epochs, seed)
+        return training.init_params(2, 64, 3, seed), losses
+
+    assert "return the params your loop ended with" in failure(lambda s, rng: c.check_train(s), stale_params)
+
+
+@pytest.mark.parametrize("value, message", [
+    (-0.5, "does not go downhill"), ("0.5", "expected a positive number"), (None, "expected a positive number"),
+    (np.nan, "expected a positive number"), (True, "expected a positive number")])
+def test_a_learning_rate_that_is_not_a_positive_number_is_rejected_at_once(value, message):
+    assert message in failure(lambda v, rng: c.check_learning_rate(v), value)

@@ -1,0 +1,87 @@
+"""Chapter 05's plausible wrong answers and answers tuned to its visible tests."""
+from __future__ import annotations
+
+
+def momentum(velocity: str = "momentum * velocity[n] - learning_rate * grads[n]",
+             params: str = "params[n] + new_velocity[n]", result: str = "new_params, new_velocity") -> str:
+    """A momentum_step answer cell with some parts replaced by wrong ones."""
+    return ("def momentum_step(params, grads, velocity, learning_rate, momentum):\n"
+            f"    new_velocity = {{n: {velocity} for n in params}}\n"
+            f"    new_params = {{n: {params} for n in params}}\n"
+            f"    return {result}\n")
+
+
+def step(grads: str = "grads", mu: str = "momentum", loss: str = "loss", result: str = "new_params, new_velocity, loss") -> str:
+    """A train_step answer cell built on the reference parts, with some parts replaced by wrong ones."""
+    return ("def train_step(params, velocity, X, y, learning_rate, momentum):\n"
+            "    loss, probs, grads = training.forward_backward(params, X, y)\n"
+            f"    new_params, new_velocity = training.momentum_step(params, {grads}, velocity, learning_rate, {mu})\n"
+            f"    loss = {loss}\n"
+            f"    return {result}\n")
+
+
+def loop(rate: str = "0.5 / (1 + 1e-3 * epoch)", mu: str = "0.9", update: str = "params, velocity",
+         epochs: str = "epochs", init: str = "training.init_params(X.shape[1], 64, 3, seed)") -> str:
+    """A train answer cell with some parts replaced by wrong ones."""
+    return ("def train(X, y, epochs, seed):\n"
+            f"    params = {init}\n"
+            "    velocity = training.zeros_like(params)\n"
+            "    losses = []\n"
+            f"    for epoch in range({epochs}):\n"
+            "        loss, probs, grads = training.forward_backward(params, X, y)\n"
+            f"        {update} = training.momentum_step(params, grads, velocity, {rate}, {mu})\n"
+            "        losses.append(loss)\n"
+            "    return params, np.array(losses)\n")
+
+
+WRONG: dict[str, list[tuple[str, str]]] = {
+    "test_momentum_step": [
+        (momentum(velocity="momentum * velocity[n] + learning_rate * grads[n]"), "sign error"),
+        (momentum(velocity="-learning_rate * grads[n]"), "keeps momentum·velocity"),
+        (momentum(velocity="momentum * velocity[n] - grads[n]"), "multiply the gradient by the learning rate"),
+        (momentum(params="params[n] + velocity[n]"), "params move by the new velocity"),
+        (momentum(params="params[n] - new_velocity[n]"), "params + v, not params − v"),
+        (momentum(result="new_velocity, new_params"), "in this order"),
+        (momentum(result="new_params"), "expected the tuple (params, velocity)"),
+        ("def momentum_step(params, grads, velocity, learning_rate, momentum):\n"
+         "    for n in params:\n"
+         "        velocity[n] = momentum * velocity[n] - learning_rate * grads[n]\n"
+         "        params[n] += velocity[n]\n"
+         "    return params, velocity\n", "in place"),
+    ],
+    "test_train_step": [
+        (step(loss="training.forward_backward(new_params, X, y)[0]"), "loss before the update"),
+        (step(grads="{n: -g for n, g in grads.items()}"), "sign error"),
+        (step(mu="0.0"), "momentum is missing"),
+        (step(loss="loss * len(X)"), "mean over the samples"),
+        (step(result="new_params, loss"), "expected the tuple (params, velocity, loss)"),
+    ],
+    "test_learning_rate": [
+        ("LEARNING_RATE = 0.01\n", "too small"),
+        ("LEARNING_RATE = 10.0\n", "too large"),
+        ("LEARNING_RATE = -0.5\n", "does not go downhill"),
+        ("LEARNING_RATE = '0.5'\n", "expected a positive number"),
+    ],
+    "test_train": [
+        (loop(rate="-0.5"), "Sign error?"),
+        (loop(mu="0.0"), "plain gradient descent is too slow"),
+        (loop(update="new_params, velocity"), "starts from the params the previous one updated"),
+        (loop(epochs="epochs - 1"), "one loss per epoch"),
+        (loop(init="training.init_params(2, 64, 3, seed + 1)"), "start from those params"),
+    ],
+}
+
+HARD_CODED: dict[str, str] = {
+    "test_momentum_step": ("def momentum_step(params, grads, velocity, learning_rate, momentum):\n"
+                           "    if params['W1'].shape not in {(1, 1), (2, 64)}:\n"
+                           "        return params, velocity\n"
+                           + momentum().split("\n", 1)[1]),
+    "test_train_step": ("def train_step(params, velocity, X, y, learning_rate, momentum):\n"
+                        "    if X.shape != (300, 2):\n"
+                        "        return params, velocity, 1.0\n"
+                        + step().split("\n", 1)[1]),
+    "test_learning_rate": "LEARNING_RATE = 1.5  # works on the visible draw of the data, not on others\n",
+    "test_train": loop().replace("    params = training.init_params(X.shape[1], 64, 3, seed)\n",
+                                 "    X, y = spiral_data(100, 3, 0)  # always the visible data\n"
+                                 "    params = training.init_params(2, 64, 3, 0)\n"),
+}
