@@ -2,9 +2,10 @@
 
 For each widget and each of its sliders: the time from a value change to the new PNG in the Image widget,
 then the time interact + the inline backend take for the same values (new pyplot figure, everything drawn
-from scratch, savefig). The other sliders stay at the widget's start values in both.
+from scratch, savefig). The other sliders stay at the widget's start values in both. For the training
+explorer, also one press of Train (1000 epochs): its time, training.train's alone, and the pictures it sends.
 
-Run: .venv/bin/python benchmarks/widgets.py [--steps N]   (N values per slider, default 100)
+Run: .venv/bin/python benchmarks/widgets.py [--steps N] [--widget NAME]   (N values per slider, default 100)
 """
 from __future__ import annotations
 
@@ -26,12 +27,17 @@ from matplotlib.patches import Circle, FancyBboxPatch  # noqa: E402
 
 from gradlab.backprop import neuron_pass  # noqa: E402
 from gradlab.chain import chain_deriv, chain_forward, compose, local_derivatives  # noqa: E402
+from gradlab.datasets import spiral_data  # noqa: E402
 from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, square  # noqa: E402
 from gradlab.numeric import central_difference, forward_difference  # noqa: E402
-from gradlab.plots import clipped_difference_errors, plot_error_vs_delta, plot_function, tangent_segment  # noqa: E402
-from gradlab.widgets import ChainExplorer, GraphExplorer, PartialsExplorer, TangentExplorer  # noqa: E402
+from gradlab.plots import (clipped_difference_errors, plot_decision_regions, plot_error_vs_delta,  # noqa: E402
+                           plot_function, tangent_segment)
+from gradlab.training import History, final_accuracy, train  # noqa: E402
+from gradlab.widgets import (ChainExplorer, GraphExplorer, PartialsExplorer, TangentExplorer,  # noqa: E402
+                             TrainingExplorer)
 from gradlab.widgets.base import Explorer  # noqa: E402
 from gradlab.widgets.graph import BIAS, LEAVES, MULTIPLY, RADIUS, RELU, SUM  # noqa: E402
+from gradlab.widgets.training import LOSS_LIMITS, settings  # noqa: E402
 
 Slider = ipywidgets.FloatSlider | ipywidgets.FloatLogSlider | ipywidgets.IntSlider
 Settings = Mapping[str, Any]  # slider description → value
@@ -39,6 +45,7 @@ TARGET_MS, TARGET_SPEED_UP = 25.0, 3.0
 AXIS = np.linspace(-2.0, 2.0, 201)
 CHAIN = [leaky_relu, sigmoid, square]
 DERIVS = [DERIVATIVES[f] for f in CHAIN]
+SPIRAL = spiral_data(100, 3)
 
 
 def f(x: np.ndarray) -> np.ndarray:
@@ -183,6 +190,34 @@ def graph_png(s: Settings) -> bytes:
     return png(fig)
 
 
+@functools.cache
+def first_run() -> History:
+    """The run TrainingExplorer shows from the start (its defaults): trained once, as a slider move does not train."""
+    return train(*SPIRAL, epochs=1000)
+
+
+def training_png(s: Settings) -> bytes:
+    """TrainingExplorer's picture after a slider move, from scratch: both curves, the regions (the network evaluated
+    on their grid, as plots.plot_decision_regions does) under the points, the titles, then savefig."""
+    X, y = SPIRAL
+    run = first_run()
+    fig, (loss_ax, regions_ax) = plt.subplots(1, 2, figsize=(9, 3.6), dpi=80, width_ratios=(1.45, 1),
+                                              layout="constrained")
+    accuracy_ax = loss_ax.twinx()
+    epochs = np.arange(len(run.loss))
+    (loss,) = loss_ax.plot(epochs, run.loss, color="C0", label="loss")
+    (correct,) = accuracy_ax.plot(epochs, run.accuracy, color="C2", label="accuracy")
+    guess = loss_ax.axhline(np.log(3), color="grey", linestyle=":", linewidth=1, label="ln 3 (guessing)")
+    loss_ax.set(xlim=(0, len(epochs)), ylim=LOSS_LIMITS, yscale="log", xlabel="epoch", ylabel="loss (log scale)")
+    accuracy_ax.set(ylim=(0.0, 1.0), ylabel="training accuracy")
+    accuracy_ax.legend(handles=[loss, correct, guess], loc="lower left", ncol=3, fontsize=8)
+    wanted = settings((s["learning rate"], s["hidden"], s["epochs"]))
+    loss_ax.set_title(f"press Train for {wanted}", fontsize=9, color="tab:red")
+    plot_decision_regions(regions_ax, run.params, X, y)
+    regions_ax.set_title(f"decision regions: training accuracy {final_accuracy(run.params, X, y):.3f}", fontsize=9)
+    return png(fig)
+
+
 @dataclass(frozen=True)
 class Case:
     """One widget to time: how to build it, and the naive re-plot of its picture for given slider settings."""
@@ -196,6 +231,7 @@ CASES = {
     "partials": Case(lambda: PartialsExplorer(bowl, bowl_dx, bowl_dy), partials_png),
     "chain": Case(lambda: ChainExplorer(CHAIN), chain_png),
     "graph": Case(GraphExplorer, graph_png),
+    "training": Case(lambda: TrainingExplorer(*SPIRAL), training_png),
 }
 
 
@@ -269,12 +305,34 @@ def pooled(timings: Iterable[Timing]) -> Timing:
     return Timing(np.concatenate([t.widget for t in timings]), np.concatenate([t.naive for t in timings]))
 
 
+def report_train_press() -> None:
+    """One press of the training explorer's Train button at its defaults (1000 epochs): its time against
+    training.train's alone, the pictures it sends (one blit each) and the whole-figure draws it makes."""
+    explorer = TrainingExplorer(*SPIRAL)
+    pictures, draws = [], []
+    explorer.image.observe(pictures.append, names="value")
+    draw = explorer._canvas.draw
+    explorer._canvas.draw = lambda: (draws.append(1), draw())
+    start = time.perf_counter()
+    explorer.button.click()
+    press = time.perf_counter() - start
+    start = time.perf_counter()
+    train(*SPIRAL, epochs=1000)
+    alone = time.perf_counter() - start
+    print(f"training Train press (1000 epochs): {press:.2f} s, training.train alone {alone:.2f} s; "
+          f"{len(pictures)} blits (pictures sent), {len(draws)} whole-figure draws")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=100, help="values per slider (default 100)")
-    steps = parser.parse_args().steps
+    parser.add_argument("--widget", choices=CASES, action="append", help="time only this widget (repeatable)")
+    args = parser.parse_args()
+    steps = args.steps
     verdicts = []
     for name, case in CASES.items():
+        if args.widget and name not in args.widget:
+            continue
         timings = time_sliders(case, steps)
         whole = pooled(timings.values())
         report(name, whole)
@@ -282,6 +340,8 @@ def main() -> None:
             for slider, timing in timings.items():
                 report(f"  {name} {slider}", timing)
         verdicts.append(f"{name} {'meets them' if whole.meets_targets() else 'MISSES them'}")
+    if not args.widget or "training" in args.widget:
+        report_train_press()
     print(f"targets: median ≤ {TARGET_MS:g} ms and ≥ {TARGET_SPEED_UP:g}x faster than naive (medians): "
           + ", ".join(verdicts))
 

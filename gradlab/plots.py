@@ -1,4 +1,4 @@
-"""Static plotting helpers for notebook cells: functions, tangents, secants, difference errors.
+"""Static plotting helpers for notebook cells: functions, tangents, secants, difference errors, decision regions.
 
 Each helper draws on a matplotlib ``ax`` it is given and returns the artists it drew;
 nothing here picks a backend, creates a figure or calls ``plt.show()``.
@@ -9,11 +9,15 @@ from typing import Callable
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap, to_rgb
+from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 
 from gradlab.numeric import difference_errors
+from gradlab.training import Params, forward_backward
 
 ScalarFn = Callable[[np.ndarray], np.ndarray]
+Bounds = tuple[float, float, float, float]  # (left, right, bottom, top), the order of imshow's extent
 
 
 def plot_function(ax: Axes, f: ScalarFn, x: np.ndarray, **kwargs) -> Line2D:
@@ -81,3 +85,31 @@ def plot_chain(ax: Axes, chain: list[ScalarFn], derivs: list[ScalarFn], x: np.nd
     ax.set_xlabel("x")
     ax.legend()
     return {"function": function, "derivative": derivative}
+
+
+def decision_regions(params: Params, bounds: Bounds, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(xs (r,), ys (r,), classes (r, r) ints, rows follow y): the class the network predicts (the argmax of its
+    logits) at the centres of an r × r grid of cells over bounds (left, right, bottom, top), r = resolution."""
+    left, right, bottom, top = bounds
+    centres = (np.arange(resolution) + 0.5) / resolution
+    xs, ys = left + centres * (right - left), bottom + centres * (top - bottom)
+    grid = np.column_stack([a.ravel() for a in np.meshgrid(xs, ys)])  # (r·r, 2), row by row
+    _, probs, _ = forward_backward(params, grid, np.zeros(len(grid), dtype=np.int64))  # softmax keeps the order
+    return xs, ys, probs.argmax(axis=1).reshape(resolution, resolution)
+
+
+def plot_decision_regions(ax: Axes, params: Params, X: np.ndarray, y: np.ndarray, resolution: int = 200,
+                          margin: float = 0.1) -> tuple[AxesImage, list[Line2D]]:
+    """The network's decision regions in pale class colours over the box around X (n, 2), widened by margin on
+    each side, and the points of X on top in the colours of their labels y (n,) ints: (regions, one line per class)."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    pad = margin * (high - low)
+    bounds = (low[0] - pad[0], high[0] + pad[0], low[1] - pad[1], high[1] + pad[1])
+    n_classes = params["W2"].shape[1]
+    colours = np.array([to_rgb(f"C{c % 10}") for c in range(n_classes)])  # (k, 3)
+    regions = ax.imshow(decision_regions(params, bounds, resolution)[2], extent=bounds, origin="lower",
+                        cmap=ListedColormap(0.3 * colours + 0.7), vmin=-0.5, vmax=n_classes - 0.5,
+                        interpolation="nearest")
+    points = [ax.plot(*X[y == c].T, "o", ms=3.7, mfc=colours[c], mec="k", mew=0.4, label=f"class {c}")[0]
+              for c in range(n_classes)]  # markers of one line draw much faster than a scatter's
+    return regions, points

@@ -2,6 +2,7 @@
 
 For every chapter in solutions/: Run All, then no cell errored or wrote to stderr and no widget
 failed to display; then every slider of every widget is moved and its label and picture must
+change, and a widget with a Train button is trained: its progress bar must fill and its picture
 change. The student version of chapter 01 is run too (its widget must work before any exercise
 is solved), and nbgrader's formgrader must load. Notebooks are copies: nothing here writes to the
 repository. On failure a screenshot is saved under browser-failures/.
@@ -36,6 +37,7 @@ if CHROMIUM is None:
 from playwright.sync_api import Page, sync_playwright  # noqa: E402  (needs a browser to be useful)
 
 RUN_TIMEOUT = 180  # seconds for Run All of one notebook
+TRAIN_TIMEOUT = 60  # seconds for one press of a Train button
 
 
 def free_port() -> int:
@@ -169,12 +171,32 @@ def move_every_slider(area) -> None:
             time.sleep(0.1)
 
 
+def press_train(area) -> None:
+    """If the widget has a Train button, press it: the progress bar must fill and the picture change.
+
+    The widget sends its last picture before it fills the bar and enables the button again, so a full
+    bar, an enabled button and a new picture mean training has finished and been drawn.
+    """
+    button = area.get_by_role("button", name="Train", exact=True)
+    if button.count() == 0:
+        return
+    image, bar = area.locator("img").first, area.locator(".progress-bar").first
+    picture = image.get_attribute("src")
+    button.click()
+    deadline = time.monotonic() + TRAIN_TIMEOUT
+    while (bar.evaluate("bar => bar.style.width") != "100%" or button.is_disabled()
+           or image.get_attribute("src") == picture):
+        assert time.monotonic() < deadline, "Train: the progress bar did not fill or the picture did not change"
+        time.sleep(0.1)
+
+
 @pytest.mark.parametrize("chapter", CHAPTER_IDS)
 def test_chapter_runs_and_its_widget_responds(lab, page, chapter):
     cells = run_all(page, *lab, f"solutions/{chapter}/{notebook_path(SOLUTIONS, chapter).name}")
     assert not failures(cells)
     for area in widgets(page):
         move_every_slider(area)
+        press_train(area)
 
 
 def test_student_version_widget_works_before_any_exercise(lab, page):
@@ -185,6 +207,7 @@ def test_student_version_widget_works_before_any_exercise(lab, page):
     assert failures(cells), "the stubs should fail their tests"
     for area in widgets(page):
         move_every_slider(area)
+        press_train(area)
 
 
 def test_formgrader_loads(lab, page):

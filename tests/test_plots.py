@@ -11,12 +11,15 @@ from matplotlib.figure import Figure
 
 from gradlab.plots import (
     clipped_difference_errors,
+    decision_regions,
+    plot_decision_regions,
     plot_error_vs_delta,
     plot_function,
     plot_secant,
     plot_tangents,
     tangent_segment,
 )
+from gradlab.training import init_params
 
 
 def f(x):
@@ -100,3 +103,44 @@ def test_plot_error_vs_delta_clips_zero_errors_and_stays_silent(ax):
         FigureCanvasAgg(ax.figure).draw()
     np.testing.assert_array_equal(lines["central"].get_ydata()[1:], 1e-17)
     assert np.isnan(lines["forward"].get_ydata()[0])
+
+
+def split_network(axis: int) -> dict[str, np.ndarray]:
+    """A 2-2-2 network whose logits are (relu(-x_axis), relu(x_axis)): class 0 below 0 on that axis, class 1 above."""
+    W1 = np.zeros((2, 2))
+    W1[axis] = [1.0, -1.0]  # hidden 0 = relu(x_axis), hidden 1 = relu(-x_axis)
+    return {"W1": W1, "b1": np.zeros((1, 2)), "W2": np.array([[0.0, 1.0], [1.0, 0.0]]), "b2": np.zeros((1, 2))}
+
+
+def test_decision_regions_split_at_zero_on_the_cell_centres():
+    xs, ys, classes = decision_regions(split_network(axis=0), (-1.0, 1.0, -0.5, 0.5), 4)
+    np.testing.assert_allclose(xs, [-0.75, -0.25, 0.25, 0.75])
+    np.testing.assert_allclose(ys, [-0.375, -0.125, 0.125, 0.375])
+    np.testing.assert_array_equal(classes, [[0, 0, 1, 1]] * 4)  # class 0 left of x = 0, class 1 right of it
+    _, _, classes = decision_regions(split_network(axis=1), (-1.0, 1.0, -0.5, 0.5), 4)
+    np.testing.assert_array_equal(classes, [[0] * 4, [0] * 4, [1] * 4, [1] * 4])  # rows follow y
+
+
+def test_decision_regions_are_the_argmax_of_the_logits():
+    params = init_params(2, 8, 3, seed=1)
+    xs, ys, classes = decision_regions(params, (-2.0, 2.0, -1.0, 3.0), 30)
+    points = np.array([[x, y] for y in ys for x in xs])
+    logits = np.maximum(points @ params["W1"] + params["b1"], 0.0) @ params["W2"] + params["b2"]
+    np.testing.assert_array_equal(classes, logits.argmax(axis=1).reshape(30, 30))
+    assert len(np.unique(classes)) > 1
+
+
+def test_plot_decision_regions_draws_pale_regions_under_the_points(ax):
+    X = np.array([[-1.0, 0.0], [-0.5, 1.0], [0.5, -1.0], [1.0, 0.0]])
+    y = np.array([0, 0, 1, 1])
+    params = split_network(axis=0)
+    regions, points = plot_decision_regions(ax, params, X, y, resolution=10)
+    np.testing.assert_allclose(regions.get_extent(), [-1.2, 1.2, -1.2, 1.2])  # X's box widened by 10 %
+    np.testing.assert_array_equal(regions.get_array(), decision_regions(params, (-1.2, 1.2, -1.2, 1.2), 10)[2])
+    for c, line in enumerate(points):
+        np.testing.assert_array_equal(line.get_xydata(), X[y == c])
+        colour = np.array(to_rgba(f"C{c}"))
+        np.testing.assert_allclose(to_rgba(line.get_markerfacecolor()), colour)
+        np.testing.assert_allclose(regions.cmap(regions.norm(c)), 0.3 * colour + 0.7)  # the pale class colour
+        assert line.get_zorder() > regions.get_zorder()
+    assert ax.get_xlim() == (-1.2, 1.2) and ax.get_ylim() == (-1.2, 1.2)

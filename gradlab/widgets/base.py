@@ -18,6 +18,9 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+# For text redrawn on every update: unhinted glyphs render much faster and look the same at these sizes.
+TEXT_RC = {"text.hinting": "no_hinting"}
+
 
 class Explorer:
     """Base class: ``self.figure``, ``self.image``, ``self.label`` and ``self.widget`` (set by subclasses)."""
@@ -45,6 +48,10 @@ class Explorer:
         self._canvas.restore_region(self._background)
         for artist in self._moving:
             artist.axes.draw_artist(artist)
+        self.send()
+
+    def send(self) -> None:
+        """Put the canvas, as PNG, into the Image widget."""
         out = io.BytesIO()
         PIL.Image.fromarray(np.asarray(self._canvas.buffer_rgba())).save(out, format="png", compress_level=1)
         self.image.value = out.getvalue()

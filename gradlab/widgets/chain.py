@@ -13,12 +13,9 @@ from gradlab.chain import chain_deriv, chain_forward, compose, local_derivatives
 from gradlab.functions import DERIVATIVES, ScalarFn, leaky_relu, sigmoid, square
 from gradlab.numeric import central_difference
 from gradlab.plots import plot_function, tangent_segment
-from gradlab.widgets.base import Explorer
+from gradlab.widgets.base import TEXT_RC, Explorer
 
 BOX_CENTRES = (3.0, 6.0, 9.0)
-# The numbers are redrawn glyph by glyph on every update; unhinted glyphs render much faster
-# than matplotlib's default (hinted) ones and look the same at this size.
-TEXT_RC = {"text.hinting": "no_hinting"}
 BOX_WIDTH = 2.2
 
 

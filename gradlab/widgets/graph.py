@@ -13,7 +13,7 @@ from matplotlib.patches import Circle, FancyBboxPatch
 from matplotlib.text import Text
 
 from gradlab.backprop import neuron_pass
-from gradlab.widgets.base import Explorer
+from gradlab.widgets.base import TEXT_RC, Explorer
 
 # Where the graph's nodes sit (data coordinates of a 10 × 6.4 canvas).
 LEAVES = {"x0": (1.3, 5.9), "w0": (1.3, 5.0), "x1": (1.3, 3.6), "w1": (1.3, 2.7), "x2": (1.3, 1.3), "w2": (1.3, 0.4)}
@@ -24,8 +24,6 @@ RELU = (8.1, 3.15)
 OUTPUT = (9.8, 3.15)
 RADIUS = 0.38
 FORWARD_COLOUR, GRADIENT_COLOUR, HIGHLIGHT_COLOUR = "tab:blue", "tab:red", "tab:orange"
-# The numbers are redrawn on every update; unhinted glyphs render much faster and look the same at this size.
-TEXT_RC = {"text.hinting": "no_hinting"}
 STEPS = 6  # backward steps: output, ReLU, sum, then the three multiply nodes one at a time
 STEP_TITLES = ["forward pass only: step ▶ to go backward", "backward step 1/6: the upstream gradient reaches y",
                "backward step 2/6: the ReLU node", "backward step 3/6: the sum node",
