@@ -20,6 +20,11 @@ def step(grads: str = "grads", mu: str = "momentum", loss: str = "loss", result:
             f"    return {result}\n")
 
 
+def rate(value: str) -> str:
+    """A choose_learning_rate answer cell returning value."""
+    return f"def choose_learning_rate():\n    return {value}\n"
+
+
 def loop(rate: str = "0.5 / (1 + 1e-3 * epoch)", mu: str = "0.9", update: str = "params, velocity",
          epochs: str = "epochs", init: str = "training.init_params(X.shape[1], 64, 3, seed)") -> str:
     """A train answer cell with some parts replaced by wrong ones."""
@@ -56,11 +61,12 @@ WRONG: dict[str, list[tuple[str, str]]] = {
         (step(loss="loss * len(X)"), "mean over the samples"),
         (step(result="new_params, loss"), "expected the tuple (params, velocity, loss)"),
     ],
-    "test_learning_rate": [
-        ("LEARNING_RATE = 0.01\n", "too small"),
-        ("LEARNING_RATE = 10.0\n", "too large"),
-        ("LEARNING_RATE = -0.5\n", "does not go downhill"),
-        ("LEARNING_RATE = '0.5'\n", "expected a positive number"),
+    "test_choose_learning_rate": [
+        (rate("0.01"), "too small"),
+        (rate("10.0"), "too large"),
+        (rate("-0.5"), "does not go downhill"),
+        (rate("'0.5'"), "expected a positive number"),
+        ("def choose_learning_rate():\n    LEARNING_RATE = 0.5\n", "returned None"),
     ],
     "test_train": [
         (loop(rate="-0.5"), "Sign error?"),
@@ -80,7 +86,7 @@ HARD_CODED: dict[str, str] = {
                         "    if X.shape != (300, 2):\n"
                         "        return params, velocity, 1.0\n"
                         + step().split("\n", 1)[1]),
-    "test_learning_rate": "LEARNING_RATE = 1.5  # works on the visible draw of the data, not on others\n",
+    "test_choose_learning_rate": rate("1.5  # works on the visible draw of the data, not on others"),
     "test_train": loop().replace("    params = training.init_params(X.shape[1], 64, 3, seed)\n",
                                  "    X, y = spiral_data(100, 3, 0)  # always the visible data\n"
                                  "    params = training.init_params(2, 64, 3, 0)\n"),
