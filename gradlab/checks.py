@@ -65,6 +65,17 @@ def as_float_array(got: Any, what: str) -> np.ndarray:
         raise AssertionError(f"{what} returned something that is not an array of real numbers ({exc})") from None
 
 
+def split(got: Any, names: Sequence[str], what: str) -> list[Any]:
+    """A student's tuple answer split into its len(names) parts; AssertionError for anything else."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    if got is None:
+        raise AssertionError(f"{what} returned None: did you forget the `return` statement?")
+    if not isinstance(got, (tuple, list)) or len(got) != len(names):
+        count = f"{len(got)} values" if isinstance(got, (tuple, list)) else describe(got)
+        raise AssertionError(f"{what} returned {count}; expected the tuple ({', '.join(names)})")
+    return list(got)
+
+
 def call(fn: Any, args: Mapping[str, Any], what: str) -> Any:
     """Call a student's function with keyword args; turn any failure into a clear AssertionError."""
     __tracebackhide__ = True  # students see the message, not these frames
@@ -112,12 +123,14 @@ def check_array(got: Any, expected: Any, what: str, rtol: float = 1e-7, atol: fl
     return value
 
 
-def likely_mistake(value: np.ndarray, args: Mapping[str, Any], mistakes: Sequence[Mistake], rtol: float, atol: float) -> str:
-    """The hint of the first known wrong answer that gives the same result, or ''."""
+def likely_mistake(value: np.ndarray, args: Mapping[str, Any], mistakes: Sequence[Mistake], rtol: float, atol: float,
+                   pick: Callable[[Any], Any] = lambda answer: answer) -> str:
+    """The hint of the first known wrong answer that gives the same result, or ''; pick(answer) selects
+    the part compared when value is one part of a tuple answer."""
     for mistake in mistakes:
         try:
             with np.errstate(all="ignore"):
-                wrong = _asarray(mistake.answer(**args), dtype=_float64)
+                wrong = _asarray(pick(mistake.answer(**args)), dtype=_float64)
         except Exception:  # noqa: BLE001 - a mistake that cannot run on these args does not match
             continue
         if close(value, wrong, rtol, atol):

@@ -238,7 +238,7 @@ def test_network_answers_must_not_change_params():
 
 
 def test_network_answers_must_return_the_four_gradients():
-    assert "without the key(s) b2" in failure(c.check_network_gradients, lambda params, X, y: {
+    assert "has no key(s) b2" in failure(c.check_network_gradients, lambda params, X, y: {
         k: v for k, v in network_gradients(params, X, y).items() if k != "b2"})
     assert "expected a dict" in failure(c.check_network_gradients, lambda params, X, y: 1.0)
     assert "return" in failure(c.check_network_gradients, lambda params, X, y: None)

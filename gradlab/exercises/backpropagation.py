@@ -7,12 +7,13 @@ so a hard-coded answer fails. Every check knows the plausible wrong answers and 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from gradlab.backprop import PARAMETER_NAMES, init_network, network_gradients, network_loss, neuron_backward
-from gradlab.checks import Mistake, as_float_array, call, check_array, check_function, close, describe
+from gradlab.checks import (Mistake, as_float_array, call, check_array, check_function, describe,
+                            likely_mistake, split)
 from gradlab.datasets import spiral_data
 from gradlab.nn import CLIP, Dense, ReLU, Softmax, one_hot
 from gradlab.numeric import numerical_gradient, relative_error
@@ -48,38 +49,13 @@ def _call(student: Any, case: dict[str, Any], what: str, hint: str = "") -> Any:
         raise
 
 
-def _parts(got: Any, names: Sequence[str], what: str) -> list[Any]:
-    """The student's tuple split into its len(names) parts."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    if got is None:
-        raise AssertionError(f"{what} returned None: did you forget the `return` statement?")
-    if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        raise AssertionError(f"{what} returned {describe(got) if not isinstance(got, (tuple, list)) else f'{len(got)} values'}; "
-                             f"expected the tuple ({', '.join(names)})")
-    return list(got)
-
-
-def _part_mistake(value: np.ndarray, index: int, case: dict[str, Any], mistakes: Sequence[Mistake],
-                  rtol: float, atol: float) -> str:
-    """The hint of the first mistake whose part `index` equals value (shape included), or ''."""
-    for mistake in mistakes:
-        try:
-            with np.errstate(all="ignore"):
-                wrong = _asarray(mistake.answer(**case)[index], dtype=_float64)
-        except Exception:  # noqa: BLE001 - a mistake that cannot run on these args does not match
-            continue
-        if close(value, wrong, rtol, atol):
-            return mistake.hint
-    return ""
-
-
 def check_parts(student: Any, reference: Callable[..., tuple], cases: Sequence[dict[str, Any]], name: str,
                 names: Sequence[str], mistakes: Sequence[Mistake], shape_hint: str = "") -> None:
     """For every case, the student's tuple part by part against the reference's, diagnosing the first wrong part."""
     __tracebackhide__ = True  # students see the message, not these frames
     for case in cases:
         what = f"{name}({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
-        got = _parts(_call(student, case, what, shape_hint), names, what)
+        got = split(_call(student, case, what, shape_hint), names, what)
         for index, (part, expected) in enumerate(zip(got, reference(**case))):
             part_what = f"{what}: {names[index]}"
             value = as_float_array(part, part_what)
@@ -88,7 +64,7 @@ def check_parts(student: Any, reference: Callable[..., tuple], cases: Sequence[d
             try:
                 check_array(value, expected, part_what, RTOL, atol)
             except AssertionError as failure:
-                hint = _part_mistake(value, index, case, mistakes, RTOL, atol)
+                hint = likely_mistake(value, case, mistakes, RTOL, atol, pick=lambda answer: answer[index])
                 raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None
 
 
@@ -533,19 +509,25 @@ def network_cases(rng: np.random.Generator | None) -> list[tuple[dict[str, np.nd
     return cases
 
 
-def _gradient_dict(got: Any, what: str) -> dict[str, Any]:
-    """The student's gradients as a dict keyed W1, b1, W2, b2 (a tuple or list in that order is accepted)."""
+def param_dict(got: Any, what: str) -> Mapping[str, Any]:
+    """The student's dict, checked for the keys W1, b1, W2, b2."""
     __tracebackhide__ = True  # students see the message, not these frames
     if got is None:
-        raise AssertionError(f"{what} returned None: did you forget the `return` statement?")
-    if isinstance(got, (tuple, list)) and len(got) == len(PARAMETER_NAMES):
-        return dict(zip(PARAMETER_NAMES, got))
-    if not isinstance(got, dict):
-        raise AssertionError(f"{what} returned {describe(got)}; expected a dict with keys {', '.join(PARAMETER_NAMES)}")
+        raise AssertionError(f"{what} is None: did you forget the `return` statement?")
+    if not isinstance(got, Mapping):
+        raise AssertionError(f"{what} is {describe(got)}; expected a dict with keys {', '.join(PARAMETER_NAMES)}")
     missing = [name for name in PARAMETER_NAMES if name not in got]
     if missing:
-        raise AssertionError(f"{what} returned a dict without the key(s) {', '.join(missing)}")
+        raise AssertionError(f"{what} has no key(s) {', '.join(missing)}; expected {', '.join(PARAMETER_NAMES)}")
     return got
+
+
+def _gradient_dict(got: Any, what: str) -> Mapping[str, Any]:
+    """The student's gradients as a dict keyed W1, b1, W2, b2 (a tuple or list in that order is accepted)."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    if isinstance(got, (tuple, list)) and len(got) == len(PARAMETER_NAMES):
+        return dict(zip(PARAMETER_NAMES, got))
+    return param_dict(got, f"what {what} returned")
 
 
 def check_network_gradients(student: Any, rng: np.random.Generator | None = None) -> None:
@@ -561,16 +543,14 @@ def check_network_gradients(student: Any, rng: np.random.Generator | None = None
             raise AssertionError(f"{what} changed params in place; work on copies instead")
         expected, case = network_gradients(params, X, y), {"params": params, "X": X, "y": y}
         values = {}
-        for index, name in enumerate(PARAMETER_NAMES):
+        for name in PARAMETER_NAMES:
             part_what = f"{what}: gradient of {name}"
             values[name] = value = as_float_array(got[name], part_what)
             atol = _atol(expected[name])
             try:
                 check_array(value, expected[name], part_what, RTOL, atol)
             except AssertionError as failure:
-                hint = _part_mistake(value, index, case, [
-                    Mistake(m.hint, lambda params, X, y, m=m: [m.answer(params, X, y)[key] for key in PARAMETER_NAMES])
-                    for m in NETWORK_MISTAKES], RTOL, atol)
+                hint = likely_mistake(value, case, NETWORK_MISTAKES, RTOL, atol, pick=lambda answer: answer[name])
                 raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None
         for name, error in numerical_errors(values, params, X, y).items():
             if not error < NUMERICAL_LIMIT:

@@ -16,7 +16,8 @@ import numpy as np
 
 from gradlab import training
 from gradlab.backprop import PARAMETER_NAMES
-from gradlab.checks import Mistake, as_float_array, call, check_array, close, describe
+from gradlab.exercises.backpropagation import param_dict
+from gradlab.checks import Mistake, as_float_array, call, check_array, describe, likely_mistake, split
 from gradlab.datasets import spiral_data
 
 _abs, _max, _asarray, _float64, _array_equal, _isfinite = np.abs, np.max, np.asarray, np.float64, np.array_equal, np.isfinite
@@ -50,48 +51,11 @@ def _unchanged(copies: Mapping[str, Any], case: Mapping[str, Any], what: str) ->
                                          f"(new = {{name: ... for name in {key}}}) instead of updating the given ones")
 
 
-def _parts(got: Any, names: Sequence[str], what: str) -> list[Any]:
-    """The student's tuple split into its len(names) parts."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    if got is None:
-        raise AssertionError(f"{what} returned None: did you forget the `return` statement?")
-    if not isinstance(got, (tuple, list)) or len(got) != len(names):
-        count = f"{len(got)} values" if isinstance(got, (tuple, list)) else describe(got)
-        raise AssertionError(f"{what} returned {count}; expected the tuple ({', '.join(names)})")
-    return list(got)
-
-
-def _param_dict(got: Any, what: str) -> Mapping[str, Any]:
-    """The student's dict, checked for the keys W1, b1, W2, b2."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    if not isinstance(got, Mapping):
-        raise AssertionError(f"{what} is {describe(got)}; expected a dict with keys {', '.join(PARAMETER_NAMES)}")
-    missing = [name for name in PARAMETER_NAMES if name not in got]
-    if missing:
-        raise AssertionError(f"{what} has no key(s) {', '.join(missing)}; expected {', '.join(PARAMETER_NAMES)}")
-    return got
-
-
 def _atol(expected: np.ndarray) -> float:
     return max(SCALE_ATOL * float(_max(_abs(expected), initial=0.0)), 1e-15)
 
 
-def _matching_hint(value: np.ndarray, index: int, key: str | None, case: Mapping[str, Any],
-                   mistakes: Sequence[Mistake], atol: float) -> str:
-    """The hint of the first mistake whose part `index` (entry `key` of it, for a dict) equals value."""
-    for mistake in mistakes:
-        try:
-            with np.errstate(all="ignore"):
-                part = mistake.answer(**_copies(case))[index]
-                wrong = _asarray(part[key] if key else part, dtype=_float64)
-        except Exception:  # noqa: BLE001 - a mistake that cannot run on these args does not match
-            continue
-        if close(value, wrong, RTOL, atol):
-            return mistake.hint
-    return ""
-
-
-def check_parts(student: Any, reference: Callable[..., tuple], cases: Sequence[dict[str, Any]], name: str,
+def checksplit(student: Any, reference: Callable[..., tuple], cases: Sequence[dict[str, Any]], name: str,
                 names: Sequence[str], order: Sequence[int], mistakes: Sequence[Mistake]) -> None:
     """Every case: the student's tuple against the reference's, parts in `order` (dict parts entry by
     entry); the first wrong array fails with the hint of the known mistake that gives it."""
@@ -99,12 +63,12 @@ def check_parts(student: Any, reference: Callable[..., tuple], cases: Sequence[d
     for case in cases:
         what = f"{name}({', '.join(f'{k}={_short(v)}' for k, v in case.items())})"
         copies = _copies(case)
-        got = _parts(call(student, copies, what), names, what)
+        got = split(call(student, copies, what), names, what)
         _unchanged(copies, case, what)
         expected = reference(**_copies(case))
         for index in order:
             keys = PARAMETER_NAMES if isinstance(expected[index], dict) else (None,)
-            part = _param_dict(got[index], f"{what}: {names[index]}") if keys[0] else got[index]
+            part = param_dict(got[index], f"{what}: {names[index]}") if keys[0] else got[index]
             for key in keys:
                 part_what = f"{what}: {names[index]}" + (f"[{key!r}]" if key else "")
                 value = as_float_array(part[key] if key else part, part_what)
@@ -112,7 +76,8 @@ def check_parts(student: Any, reference: Callable[..., tuple], cases: Sequence[d
                 try:
                     check_array(value, right, part_what, RTOL, _atol(right))
                 except AssertionError as failure:
-                    hint = _matching_hint(value, index, key, case, mistakes, _atol(right))
+                    hint = likely_mistake(value, case, mistakes, RTOL, _atol(right),
+                                          pick=lambda answer: answer[index][key] if key else answer[index])
                     raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None
 
 
@@ -205,7 +170,7 @@ def momentum_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
 def check_momentum_step(student: Any, rng: np.random.Generator | None = None) -> None:
     """momentum_step(params, grads, velocity, learning_rate, momentum) -> (params, velocity)."""
     __tracebackhide__ = True  # students see the message, not these frames
-    check_parts(student, training.momentum_step, momentum_cases(rng), "momentum_step", ("params", "velocity"),
+    checksplit(student, training.momentum_step, momentum_cases(rng), "momentum_step", ("params", "velocity"),
                 (1, 0), MOMENTUM_MISTAKES)
 
 
@@ -257,7 +222,7 @@ def train_step_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
 def check_train_step(student: Any, rng: np.random.Generator | None = None) -> None:
     """train_step(params, velocity, X, y, learning_rate, momentum) -> (params, velocity, loss before the update)."""
     __tracebackhide__ = True  # students see the message, not these frames
-    check_parts(student, training.train_step, train_step_cases(rng), "train_step", ("params", "velocity", "loss"),
+    checksplit(student, training.train_step, train_step_cases(rng), "train_step", ("params", "velocity", "loss"),
                 (2, 1, 0), TRAIN_STEP_MISTAKES)
 
 
@@ -321,8 +286,8 @@ def check_train(student: Any, seeds: Sequence[int] = (0,)) -> None:
     for seed in seeds:
         X, y = spiral_data(100, 3, seed)
         what = f"train(X, y, epochs={EPOCHS}, seed={seed}) on spiral_data(100, 3, seed={seed})"
-        params, losses = _parts(call(student, {"X": X, "y": y, "epochs": EPOCHS, "seed": seed}, what), ("params", "losses"), what)
-        params = _param_dict(params, f"{what}: params")
+        params, losses = split(call(student, {"X": X, "y": y, "epochs": EPOCHS, "seed": seed}, what), ("params", "losses"), what)
+        params = param_dict(params, f"{what}: params")
         params = {name: as_float_array(params[name], f"{what}: params[{name!r}]") for name in PARAMETER_NAMES}
         hidden = params["W1"].shape[-1]
         for name, shape in {"W1": (2, hidden), "b1": (1, hidden), "W2": (hidden, 3), "b2": (1, 3)}.items():
