@@ -16,9 +16,9 @@ import numpy as np
 
 from gradlab import training
 from gradlab.backprop import PARAMETER_NAMES
-from gradlab.exercises.backpropagation import param_dict
 from gradlab.checks import Mistake, as_float_array, call, check_array, describe, likely_mistake, split
 from gradlab.datasets import spiral_data
+from gradlab.exercises.backpropagation import param_dict
 
 _abs, _max, _asarray, _float64, _array_equal, _isfinite = np.abs, np.max, np.asarray, np.float64, np.array_equal, np.isfinite
 
@@ -55,8 +55,8 @@ def _atol(expected: np.ndarray) -> float:
     return max(SCALE_ATOL * float(_max(_abs(expected), initial=0.0)), 1e-15)
 
 
-def checksplit(student: Any, reference: Callable[..., tuple], cases: Sequence[dict[str, Any]], name: str,
-                names: Sequence[str], order: Sequence[int], mistakes: Sequence[Mistake]) -> None:
+def check_dict_parts(student: Any, reference: Callable[..., tuple], cases: Sequence[dict[str, Any]], name: str,
+                     names: Sequence[str], order: Sequence[int], mistakes: Sequence[Mistake]) -> None:
     """Every case: the student's tuple against the reference's, parts in `order` (dict parts entry by
     entry); the first wrong array fails with the hint of the known mistake that gives it."""
     __tracebackhide__ = True  # students see the message, not these frames
@@ -170,8 +170,8 @@ def momentum_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
 def check_momentum_step(student: Any, rng: np.random.Generator | None = None) -> None:
     """momentum_step(params, grads, velocity, learning_rate, momentum) -> (params, velocity)."""
     __tracebackhide__ = True  # students see the message, not these frames
-    checksplit(student, training.momentum_step, momentum_cases(rng), "momentum_step", ("params", "velocity"),
-                (1, 0), MOMENTUM_MISTAKES)
+    check_dict_parts(student, training.momentum_step, momentum_cases(rng), "momentum_step", ("params", "velocity"),
+                     (1, 0), MOMENTUM_MISTAKES)
 
 
 # ---------------------------------------------------------------- exercise 2: one iteration
@@ -222,8 +222,8 @@ def train_step_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
 def check_train_step(student: Any, rng: np.random.Generator | None = None) -> None:
     """train_step(params, velocity, X, y, learning_rate, momentum) -> (params, velocity, loss before the update)."""
     __tracebackhide__ = True  # students see the message, not these frames
-    checksplit(student, training.train_step, train_step_cases(rng), "train_step", ("params", "velocity", "loss"),
-                (2, 1, 0), TRAIN_STEP_MISTAKES)
+    check_dict_parts(student, training.train_step, train_step_cases(rng), "train_step", ("params", "velocity", "loss"),
+                     (2, 1, 0), TRAIN_STEP_MISTAKES)
 
 
 # ---------------------------------------------------------------- exercises 3 and 4: training runs
@@ -236,7 +236,7 @@ def _judge(losses: np.ndarray, params: Params, X: np.ndarray, y: np.ndarray, wha
     if not (_isfinite(losses).all() and last <= first):
         raise AssertionError(f"{what}: the loss rose from {first:.4f} to {last:.4g} (or became NaN): training "
                              f"diverged. {advice['rose']}")
-    final_loss, probs, _ = training.forward_backward(params, X, y)
+    _, probs, _ = training.forward_backward(params, X, y)
     score = float(np.mean(probs.argmax(axis=1) == y))
     if score < TARGET_ACCURACY or last > first / 2:
         raise AssertionError(f"{what}: the loss went from {first:.4f} to {last:.4f} and the training accuracy "
