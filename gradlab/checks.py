@@ -5,10 +5,16 @@ value, and, when the answer matches a known wrong variant, the likely mistake.
 
 The numpy functions used for judging are captured here at import time, so a notebook
 that rebinds ``np.allclose`` or ``np.isfinite`` does not change what the checks see.
+
+`call` is the only place a check runs a student's code. It hands back the answer as plain data
+(float arrays, numbers, strings, tuples, lists, dicts), so judging never runs student code, and it
+marks the span in which student code runs with two audit events ("gradlab.call"), which the
+grader's guard watches (grader/guard.py). Outside grading nothing listens to them.
 """
 from __future__ import annotations
 
 import numbers
+import sys
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
@@ -22,8 +28,13 @@ _argmax = np.argmax
 _unravel = np.unravel_index
 _array_equal = np.array_equal
 _array2string = np.array2string
+_errstate = np.errstate
+_default_rng = np.random.default_rng
 _float64 = np.float64
 _ndarray = np.ndarray
+# Immutable values a student may return as they are: Python's and numpy's scalar types.
+ATOMS = (type(None), bool, int, float, complex, str, *sorted(set(np.sctypeDict.values()), key=str))
+MAX_DEPTH = 8  # nesting kept in an answer (tuples of dicts of arrays need 3)
 
 
 class Mistake(NamedTuple):
@@ -33,8 +44,27 @@ class Mistake(NamedTuple):
     answer: Callable[..., Any]
 
 
+class Opaque:
+    """Stands for an answer that is not plain data (an object of the student's own class, say)."""
+
+    __slots__ = ("type_name",)
+
+    def __init__(self, type_name: str):
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"a value of type {self.type_name}"
+
+
+def generator(seed: int | None) -> np.random.Generator | None:
+    """The random generator of a check's hidden cases (None: the visible cases)."""
+    return None if seed is None else _default_rng(seed)
+
+
 def describe(value: Any) -> str:
     """Short, readable text for an argument or result in a message."""
+    if isinstance(value, Opaque):
+        return repr(value)
     if callable(value):
         return getattr(value, "__name__", "a function")
     if isinstance(value, _ndarray):
@@ -43,6 +73,135 @@ def describe(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.1f}" if value.is_integer() else f"{value:.10g}"
     return repr(value)
+
+
+# ---------------------------------------------------------------- running the student's code
+
+def type_name(value: Any) -> str:
+    """The name of value's class, read without running code of the class's own (a metaclass's __name__)."""
+    return str.__getitem__(type.__dict__["__name__"].__get__(type(value)), slice(None))
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """A copy of a student's answer made of plain data only: scalars and strings as they are, arrays
+    as float-or-other base ndarrays, tuples, lists and dicts rebuilt, other reals as floats, anything
+    else an Opaque naming its type. Runs while student code may still run (its __iter__, __float__)."""
+    kind = type(value)
+    if any(kind is atom for atom in ATOMS):
+        return value
+    if isinstance(value, _ndarray):
+        copy = _array(value, copy=True, subok=False)
+        return Opaque("ndarray of objects") if copy.dtype.hasobject else copy
+    if depth < MAX_DEPTH and isinstance(value, (tuple, list)):
+        parts = [plain(part, depth + 1) for part in value]
+        return tuple(parts) if isinstance(value, tuple) else parts
+    if depth < MAX_DEPTH and isinstance(value, Mapping):
+        return {key if type(key) is str else Opaque(type_name(key)): plain(part, depth + 1)
+                for key, part in value.items()}
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return Opaque(type_name(value))
+
+
+def is_plain(value: Any, depth: int = 0) -> bool:
+    """Whether value is what `plain` makes, by exact type (so checking it runs no student code)."""
+    kind = type(value)
+    if any(kind is atom for atom in ATOMS):
+        return True
+    if kind is Opaque:
+        return type(value.type_name) is str
+    if kind is _ndarray:
+        return not value.dtype.hasobject
+    if depth > MAX_DEPTH:
+        return False
+    if kind is tuple or kind is list:
+        return all(is_plain(part, depth + 1) for part in value)
+    if kind is dict:
+        return all((type(key) is str or type(key) is Opaque) and is_plain(part, depth + 1) for key, part in value.items())
+    return False
+
+
+def copied(value: Any) -> Any:
+    """A copy of an argument deep enough that the student's code cannot change the original:
+    arrays copied, dicts, lists and tuples of them rebuilt."""
+    if isinstance(value, _ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {key: copied(part) for key, part in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(copied(part) for part in value)
+    return value
+
+
+def changed(original: Any, copy: Any, path: str) -> str:
+    """The path of the first entry of copy that no longer equals original ('' if none), compared by
+    exact type first, so a student's object put in its place runs no code here."""
+    if isinstance(original, _ndarray):
+        same = (type(copy) is _ndarray and copy.shape == original.shape and copy.dtype == original.dtype
+                and _array_equal(copy, original, equal_nan=original.dtype.kind == "f"))
+        return "" if same else path
+    if isinstance(original, dict):
+        if type(copy) is not dict or len(copy) != len(original) or not all(type(key) is str for key in copy):
+            return path
+        for key, part in original.items():
+            where = changed(part, copy[key], f"{path}[{key!r}]") if key in copy else path
+            if where:
+                return where
+        return ""
+    if isinstance(original, (list, tuple)):
+        if type(copy) is not type(original) or len(copy) != len(original):
+            return path
+        return next((where for index, part in enumerate(original)
+                     if (where := changed(part, copy[index], f"{path}[{index}]"))), "")
+    return ""
+
+
+def text_of(error: BaseException) -> str:
+    """str(error) as an exact str (a student's __str__ may return a subclass)."""
+    text = str(error)
+    return str.__getitem__(text, slice(None)) if isinstance(text, str) else "?"
+
+
+def run(fn: Any, copies: dict[str, Any], what: str) -> tuple[Any, str]:
+    """Student time: call fn(**copies); (its answer as plain data, '') or (None, what went wrong)."""
+    if not callable(fn):
+        return None, f"{what}: expected a function, got a value of type {type_name(fn)}"
+    try:
+        with _errstate(all="ignore"):
+            return plain(fn(**copies)), ""
+    except NotImplementedError:
+        return None, f"{what} is not implemented yet: replace `raise NotImplementedError()` with your code"
+    except AssertionError as error:  # the student's own assert: its message as it is
+        return None, text_of(error)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # noqa: BLE001 - any student error becomes a readable failure
+        return None, f"{what} raised {type_name(error)}: {text_of(error)}"
+
+
+def call(fn: Any, args: Mapping[str, Any], what: str, _audit: Callable[..., None] = sys.audit) -> Any:
+    """Call a student's function with copies of the keyword args; its answer as plain data.
+
+    Any failure (a stub, an exception, a changed input) becomes an AssertionError with a clear
+    message. The audit events mark student time for the grader's guard; `_audit` is bound at
+    definition, so student code cannot swap it for another function."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    copies = {key: copied(value) for key, value in args.items()}
+    _audit("gradlab.call", "enter", args)
+    try:
+        got, failure = run(fn, copies, what)
+    finally:
+        _audit("gradlab.call", "exit", None)
+    if type(failure) is not str or not is_plain(got):
+        raise AssertionError(f"{what} returned something the checks cannot read")
+    if failure:
+        raise AssertionError(failure)
+    for key, original in args.items():
+        where = changed(original, copies[key], key)
+        if where:
+            advice = " (new arrays in a new dict)" if "[" in where else ""
+            raise AssertionError(f"{what} changed its input `{where}` in place; work on a copy instead{advice}")
+    return got
 
 
 def as_float_array(got: Any, what: str) -> np.ndarray:
@@ -57,7 +216,8 @@ def as_float_array(got: Any, what: str) -> np.ndarray:
         return _array(parts)
     numeric_array = isinstance(got, _ndarray) and got.dtype.kind in "fiu"
     if not numeric_array and (isinstance(got, (bool, _ndarray)) or not isinstance(got, numbers.Real)):
-        kind = f"an array of dtype {got.dtype}" if isinstance(got, _ndarray) else f"a value of type {type(got).__name__}"
+        kind = (f"an array of dtype {got.dtype}" if isinstance(got, _ndarray) else
+                repr(got) if isinstance(got, Opaque) else f"a value of type {type(got).__name__}")
         raise AssertionError(f"{what} returned {kind}; expected a number or a numpy array of floats")
     try:
         return _array(got, dtype=_float64)
@@ -74,27 +234,6 @@ def split(got: Any, names: Sequence[str], what: str) -> list[Any]:
         count = f"{len(got)} values" if isinstance(got, (tuple, list)) else describe(got)
         raise AssertionError(f"{what} returned {count}; expected the tuple ({', '.join(names)})")
     return list(got)
-
-
-def call(fn: Any, args: Mapping[str, Any], what: str) -> Any:
-    """Call a student's function with keyword args; turn any failure into a clear AssertionError."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    if not callable(fn):
-        raise AssertionError(f"{what}: expected a function, got a value of type {type(fn).__name__}")
-    copies = {k: v.copy() if isinstance(v, _ndarray) else v for k, v in args.items()}
-    try:
-        with np.errstate(all="ignore"):
-            got = fn(**copies)
-    except NotImplementedError:
-        raise AssertionError(f"{what} is not implemented yet: replace `raise NotImplementedError()` with your code") from None
-    except AssertionError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any student error becomes a readable failure
-        raise AssertionError(f"{what} raised {type(exc).__name__}: {exc}") from None
-    for key, original in args.items():
-        if isinstance(original, _ndarray) and not _array_equal(copies[key], original, equal_nan=original.dtype.kind == "f"):
-            raise AssertionError(f"{what} changed its input `{key}` in place; work on a copy instead")
-    return got
 
 
 def close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:

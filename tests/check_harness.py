@@ -2,7 +2,7 @@
 answers tuned to the visible cases fail the hidden ones, correct answers written differently never fail.
 
 A chapter's test file subclasses StandardChecks as `TestStandardChecks` and sets
-  EXERCISES  name -> (check, reference answer, known mistakes); check(student, rng) raises AssertionError
+  EXERCISES  name -> (check, reference answer, known mistakes); check(student, seed) raises AssertionError
   TUNED      [(name, hard-coded answer that passes the visible cases only), ...]
   VARIANTS   [pytest.param(name, correct answer, id=...) or (name, correct answer), ...]
 tests/conftest.py's pytest_generate_tests parametrizes the methods' `exercise`, `known_mistake`, `tuned` and
@@ -20,7 +20,7 @@ MANY_SEEDS = range(50)
 def failure(check, student, seed=None) -> str:
     """The check's message for this answer ('' when it passes); seed None runs the visible cases."""
     try:
-        check(student, None if seed is None else np.random.default_rng(seed))
+        check(student, seed)
     except AssertionError as error:
         return str(error)
     return ""

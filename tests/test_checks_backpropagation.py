@@ -234,7 +234,7 @@ def test_network_answers_must_not_change_params():
             params[name] -= 0.1 * grads[name]
         return grads
 
-    assert "changed params in place" in failure(c.check_network_gradients, in_place)
+    assert "changed its input `params['W1']` in place" in failure(c.check_network_gradients, in_place)
 
 
 def test_network_answers_must_return_the_four_gradients():

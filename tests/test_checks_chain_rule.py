@@ -15,8 +15,8 @@ pytestmark = pytest.mark.filterwarnings("error")
 
 
 def composed_check(name):
-    def check(student, rng=None):
-        c.check_composed_derivative(student, name, rng)
+    def check(student, seed=None):
+        c.check_composed_derivative(student, name, seed)
     return check
 
 

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.filterwarnings("error")
 
 
 def polynomial_check(name):
-    def check(student, rng=None):
-        d.check_polynomial_derivative(student, name, rng)
+    def check(student, seed=None):
+        d.check_polynomial_derivative(student, name, seed)
     return check
 
 

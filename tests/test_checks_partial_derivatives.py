@@ -19,10 +19,10 @@ def partials_reference(name, wrt):
 
 def partials_check(name, wrt):
     """check_partials for one of the two partials, the other one being the reference."""
-    def check(student, rng=None):
+    def check(student, seed=None):
         pair = [partials_reference(name, 0), partials_reference(name, 1)]
         pair[wrt] = student
-        p.check_partials(*pair, name, rng)
+        p.check_partials(*pair, name, seed)
     return check
 
 

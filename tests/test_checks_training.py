@@ -85,7 +85,7 @@ def test_changing_the_given_dicts_is_reported():
             params[name] += velocity[name]
         return params, velocity
 
-    assert "changed params['W1'] in place" in failure(c.check_momentum_step, in_place)
+    assert "changed its input `params['W1']` in place" in failure(c.check_momentum_step, in_place)
 
 
 def test_a_missing_key_or_a_non_dict_is_reported():

@@ -1,7 +1,7 @@
 """Checks for chapter 03 (the chain rule).
 
-Each ``check_*`` takes the student's function. Without ``rng`` it runs the visible cases (the
-books' examples, the seed-190204 matrices of Deep Learning from Scratch); with ``rng`` it draws
+Each ``check_*`` takes the student's function. Without ``seed`` it runs the visible cases (the
+books' examples, the seed-190204 matrices of Deep Learning from Scratch); with a ``seed`` it draws
 random points, shapes and functions, so a hard-coded answer fails. Every check knows the
 plausible wrong answers and names them.
 """
@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from gradlab.chain import chain_deriv, chain_forward, sigma_sum_backward, sigma_sum_forward
-from gradlab.checks import Mistake, as_float_array, call, check_function, close, describe, likely_mistake
+from gradlab.checks import generator, Mistake, as_float_array, call, check_function, close, describe, likely_mistake
 from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, sigmoid_deriv, square, square_deriv, tanh, tanh_deriv
 from gradlab.numeric import central_difference, numerical_gradient, relative_error
 
@@ -96,9 +96,10 @@ COMPOSED = {
 }
 
 
-def check_composed_derivative(student: Any, name: str, rng: np.random.Generator | None = None) -> None:
+def check_composed_derivative(student: Any, name: str, seed: int | None = None) -> None:
     """The student's derivative `name` (dh1 or dh2) at nine points of its range, or at random points."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     reference, (low, high), mistakes = COMPOSED[name]
     x = np.linspace(low, high, 9) if rng is None else rng.uniform(low, high, rng.integers(2, 6, size=2))
     check_cases(student, lambda x: reference(x), [{"x": x}], name, mistakes)
@@ -159,9 +160,10 @@ def chain_deriv_3(chain: Sequence[Callable], derivs: Sequence[Callable], x: np.n
     return chain_deriv(chain, derivs, x)
 
 
-def check_chain_deriv_3(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_chain_deriv_3(student: Any, seed: int | None = None) -> None:
     """chain_deriv_3(chain, derivs, x): the book's chain leaky_relu → sigmoid → square, then others."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     if rng is None:
         x = np.linspace(-2.75, 2.75, 12)
         cases = [chain_case([leaky_relu, sigmoid, square], x), chain_case([tanh, square, sigmoid], x)]
@@ -193,9 +195,10 @@ PRODUCT_MISTAKES = [
 ]
 
 
-def check_sigma_of_product_backward(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_sigma_of_product_backward(student: Any, seed: int | None = None) -> None:
     """sigma_of_product_backward(x, y, dsigma) for the sigmoid, then random σ, shapes and values."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     if rng is None:
         cases = [{"x": np.array([-1.0, 0.5, 2.0]), "y": np.array([3.0, -2.0, 0.25]), "dsigma": sigmoid_deriv},
                  {"x": np.array([[1.0, -0.5], [0.25, 2.0]]), "y": np.array([[0.5, 1.5], [-3.0, -1.0]]),
@@ -279,15 +282,17 @@ def matrix_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
             for (n, k, m), dsigma in zip(shapes, dsigmas)]
 
 
-def check_grad_X(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_grad_X(student: Any, seed: int | None = None) -> None:
     """grad_X(X, W, dsigma): the book's dL/dX starts [0.2489, −0.3748, 0.0112]."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     check_cases(student, grad_X, matrix_cases(rng), "grad_X", GRAD_X_MISTAKES)
 
 
-def check_grad_W(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_grad_W(student: Any, seed: int | None = None) -> None:
     """grad_W(X, W, dsigma) for the same cases."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     check_cases(student, grad_W, matrix_cases(rng), "grad_W", GRAD_W_MISTAKES)
 
 
@@ -377,9 +382,10 @@ def gradient_check_cases(rng: np.random.Generator | None) -> list[dict[str, Any]
             *matrix_gradient_cases(X, W, sigma, dsigma, ("no_sigma_prime", "W_not_WT")[int(rng.integers(2))])]
 
 
-def check_gradient_check(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_gradient_check(student: Any, seed: int | None = None) -> None:
     """gradient_check(f, grad_f, x): tiny for a right gradient, gradlab.numeric.relative_error's value for a wrong one."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     for case in gradient_check_cases(rng):
         what = f"gradient_check({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
         value = as_float_array(call(student, case, what), what)

@@ -1,7 +1,7 @@
 """Checks for chapter 01 (derivatives).
 
-Each ``check_*`` takes the student's function. Without ``rng`` it runs the visible cases
-(the book's numbers); with ``rng`` it draws random points, shapes and functions, so a
+Each ``check_*`` takes the student's function. Without ``seed`` it runs the visible cases
+(the book's numbers); with a ``seed`` it draws random points, shapes and functions, so a
 hard-coded answer fails. Every check knows the plausible wrong answers and names them.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from gradlab.checks import Mistake, check_function
+from gradlab.checks import generator, Mistake, check_function
 from gradlab.numeric import central_difference, forward_difference
 
 _exp, _sin, _cos, _asarray = np.exp, np.sin, np.cos, np.asarray
@@ -101,15 +101,17 @@ def difference_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
     return [random_case(rng) for _ in range(5)]
 
 
-def check_forward_difference(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_forward_difference(student: Any, seed: int | None = None) -> None:
     """forward_difference(f, x, delta): the book gives ≈4.0002 at x = 1 and ≈8.0002 at x = 2."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     check_function(student, forward_difference, difference_cases(rng), "forward_difference", FORWARD_MISTAKES)
 
 
-def check_central_difference(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_central_difference(student: Any, seed: int | None = None) -> None:
     """central_difference(f, x, delta): exact (up to rounding) for 2x², so 4 at x = 1."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     check_function(student, central_difference, difference_cases(rng), "central_difference", CENTRAL_MISTAKES)
 
 
@@ -133,9 +135,10 @@ TANGENT_MISTAKES = [
 ]
 
 
-def check_tangent_line(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_tangent_line(student: Any, seed: int | None = None) -> None:
     """tangent_line(f, dfdx, x0) -> (m, b): for 2x² at x0 = 2 the book's tangent is y = 8x − 8."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     if rng is None:
         cases = [{"f": two_x_squared, "dfdx": four_x, "x0": x0} for x0 in (2.0, 1.0, np.arange(5.0))]
     else:
@@ -178,9 +181,10 @@ def polynomial_mistakes(terms: dict[int, float]) -> list[Mistake]:
     ]
 
 
-def check_polynomial_derivative(student: Any, name: str, rng: np.random.Generator | None = None) -> None:
+def check_polynomial_derivative(student: Any, name: str, seed: int | None = None) -> None:
     """The student's derivative `name` (dg1, dg2 or dg3) against the power rule."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     terms = POLYNOMIALS[name]
     xs = [np.linspace(-2.0, 2.0, 5)] if rng is None else [rng.uniform(-3, 3, rng.integers(2, 7, size=2))]
     reference = polynomial(derivative_terms(terms))
@@ -242,17 +246,19 @@ def model_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
     return [{"f0": float(a), "f2": float(b)} for a, b in signs * sizes]
 
 
-def check_error_model(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_error_model(student: Any, seed: int | None = None) -> None:
     """error_model(delta, f0, f2) over a grid of deltas from 1e-16 to 1."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     deltas = np.logspace(-16, 0, 17) if rng is None else 10 ** rng.uniform(-16, 0, rng.integers(3, 9))
     cases = [{"delta": deltas, **case} for case in model_cases(rng)]
     check_function(student, error_model, cases, "error_model", ERROR_MODEL_MISTAKES, rtol=1e-9, atol=0)
 
 
-def check_optimal_delta(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_optimal_delta(student: Any, seed: int | None = None) -> None:
     """optimal_delta(f0, f2): about 2.1e-8 for 2x² at x = 1, where the measured error bottoms out."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     check_function(student, optimal_delta, model_cases(rng), "optimal_delta", OPTIMAL_DELTA_MISTAKES,
                    rtol=1e-9, atol=0)
 
@@ -274,9 +280,10 @@ EVALUATION_MISTAKES = [
 ]
 
 
-def check_evaluations_per_update(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_evaluations_per_update(student: Any, seed: int | None = None) -> None:
     """evaluations_per_update(n_params, method) for 'forward' and 'central'."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     sizes = [1, 21] if rng is None else [int(n) for n in rng.integers(2, 10**6, size=3)]
     cases = [{"n_params": n, "method": m} for n in sizes for m in ("forward", "central")]
     check_function(student, evaluations_per_update, cases, "evaluations_per_update", EVALUATION_MISTAKES, rtol=0)

@@ -1,7 +1,7 @@
 """Checks for chapter 02 (partial derivatives and the gradient).
 
-Each ``check_*`` takes the student's function(s). Without ``rng`` it runs the visible cases
-(the book's numbers where it prints any); with ``rng`` it draws random points, shapes and
+Each ``check_*`` takes the student's function(s). Without ``seed`` it runs the visible cases
+(the book's numbers where it prints any); with a ``seed`` it draws random points, shapes and
 functions, so a hard-coded answer fails. Every check knows the plausible wrong answers and
 names them.
 """
@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 import numpy as np
 
-from gradlab.checks import Mistake, as_float_array, call, check_function, describe, diagnose, likely_mistake
+from gradlab.checks import generator, Mistake, as_float_array, call, check_function, describe, diagnose, likely_mistake
 from gradlab.numeric import numerical_gradient
 
 _asarray, _array, _float64 = np.asarray, np.array, np.float64
@@ -87,9 +87,10 @@ def partial_mistakes(name: str, wrt: int) -> list[Mistake]:
     ]
 
 
-def check_partials(dx: Any, dy: Any, name: str, rng: np.random.Generator | None = None) -> None:
+def check_partials(dx: Any, dy: Any, name: str, seed: int | None = None) -> None:
     """The student's ∂name/∂x and ∂name/∂y (name h1, h2 or h3) against the rules, at arrays of points."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     if rng is None:
         cases = [{"x": np.array([-2.0, -1.0, 0.0, 1.0, 2.0]), "y": np.array([1.0, -0.5, 2.0, 0.5, -1.5])}]
     else:
@@ -147,9 +148,10 @@ def relu_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
     return cases
 
 
-def check_relu_derivative(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_relu_derivative(student: Any, seed: int | None = None) -> None:
     """relu_derivative(x): 1(x > 0) as floats, shaped like x; at z = 6 the book gets 1.0."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     check_indicators(student, relu_derivative, relu_cases(rng), "relu_derivative", RELU_MISTAKES)
 
 
@@ -198,9 +200,10 @@ def max_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
     return cases
 
 
-def check_max_partials(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_max_partials(student: Any, seed: int | None = None) -> None:
     """max_partials(x, y) -> (dmax_dx, dmax_dy), each shaped like x, with the tie going to y."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     check_indicators(student, max_partials, max_cases(rng), "max_partials", MAX_MISTAKES)
 
 
@@ -244,9 +247,10 @@ GRADIENT_MISTAKES = [
 ]
 
 
-def check_gradient_f(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_gradient_f(student: Any, seed: int | None = None) -> None:
     """gradient_f(x, y, z) -> array (3,): ∇f of the book's 3x³z − y² + 5z + 2yz at scalar points."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     if rng is None:
         points = [(-2.0, 0.5, -1.5), (1.0, 2.0, 3.0)]
     else:
@@ -361,9 +365,10 @@ def numerical_gradient_cases(rng: np.random.Generator | None) -> list[dict[str, 
     return cases
 
 
-def check_numerical_gradient(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_numerical_gradient(student: Any, seed: int | None = None) -> None:
     """numerical_gradient(f, x, delta): central differences entry by entry, shaped like x, x left unchanged."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     for case in numerical_gradient_cases(rng):
         what = f"numerical_gradient({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
         got = call(student, case, what)
@@ -419,9 +424,10 @@ def step_cases(rng: np.random.Generator | None) -> list[tuple[ArrayFunction, dic
     return cases
 
 
-def check_gradient_step(student: Any, rng: np.random.Generator | None = None) -> None:
+def check_gradient_step(student: Any, seed: int | None = None) -> None:
     """gradient_step(f_grad, point, lr): the new point lowers f; the book's neuron goes from 6.0 to 5.985."""
     __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
     for fn, case in step_cases(rng):
         what = f"gradient_step({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
         got = call(student, case, what)
