@@ -35,7 +35,8 @@ class Outcome:
     score: float = 0.0
     max_score: float = 0.0
     problems: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)      # the static scan's, for review
+    findings: list[str] = field(default_factory=list)   # the guard's: the tests they name score 0
     seconds: float = 0.0
 
 
@@ -122,6 +123,7 @@ class Grader:
             result = json.loads(result_file.read_text()) if result_file.exists() and not failed else {}
             outcome = Outcome(submission.student, submission.chapter,
                               problems=result.get("problems", []) + failed, flags=result.get("flags", []),
+                              findings=result.get("findings", []),
                               seconds=time.perf_counter() - start)
             return outcome, work, bool(failed)
         finally:

@@ -24,10 +24,11 @@ from pathlib import Path
 import nbformat
 
 from grader import Limits, sandbox, submission
-from grader.preprocessors import KERNEL_DIED, KERNEL_STUCK, TRUNCATED
+from grader.preprocessors import KERNEL_DIED, KERNEL_STUCK, NOT_RUN, TRUNCATED
 
 COURSE_ID = "gradlab"
-KERNEL = "gradlab-sandbox"
+KERNEL = "gradlab-guarded"
+GUARD_FILES = (Path(__file__).with_name("kernel.py"), Path(__file__).with_name("guard.py"))  # what the kernel runs
 SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"]
 
 
@@ -62,7 +63,8 @@ class Job:
 
 
 def sandbox_spec(job: Job, ipc: Path) -> dict:
-    """What the kernel may see: the system, Python, gradlab, read-only; its ipc folder; a private /tmp."""
+    """What the kernel may see: the system, Python, gradlab and the guard, read-only; its ipc folder;
+    a private /tmp."""
     import matplotlib  # only for where its font cache is: copying it saves a rebuild per kernel
 
     gradlab = Path(importlib.util.find_spec("gradlab").origin).parent
@@ -70,7 +72,7 @@ def sandbox_spec(job: Job, ipc: Path) -> dict:
     home = "/tmp/home"
     return {
         "root": str(Path(job.work) / "root"), "uid": job.uid,
-        "read_only": [*SYSTEM, sys.base_prefix, sys.prefix, str(gradlab)],
+        "read_only": [*SYSTEM, sys.base_prefix, sys.prefix, str(gradlab), *map(str, GUARD_FILES)],
         "writable": [str(ipc)],
         "copy": {str(p): f"home/.cache/matplotlib/{p.name}" for p in cache.glob("*.json")},
         "tmp_mb": job.limits.disk_mb, "workdir_mb": job.limits.disk_mb,
@@ -79,35 +81,75 @@ def sandbox_spec(job: Job, ipc: Path) -> dict:
         "env": {"PATH": f"{sys.prefix}/bin:/usr/bin:/bin", "HOME": home, "USER": "student",
                 "LANG": "C.UTF-8", "MPLCONFIGDIR": f"{home}/.cache/matplotlib", "TMPDIR": "/tmp",
                 "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                "NBGRADER_EXECUTION": "autograde"},
+                "NBGRADER_EXECUTION": "autograde", "GRADLAB_SANDBOX": "1"},
     }
 
 
-def install_kernel(job: Job) -> None:
-    """A kernelspec that starts ipykernel through the sandbox, talking over IPC sockets (no network)."""
+def install_kernel(job: Job) -> Path:
+    """A kernelspec that starts the guarded kernel (kernel.py), through the sandbox unless the job is
+    unsandboxed, talking over IPC sockets (no network); returns where its key goes."""
     work = Path(job.work)
     ipc = work / "ipc"
     ipc.mkdir()
-    os.chown(ipc, job.uid, job.uid)
-    (work / "root").mkdir()
-    spec = work / "sandbox.json"
-    spec.write_text(json.dumps(sandbox_spec(job, ipc)))
-    kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = [sys.executable, "-I", str(GUARD_FILES[0]), "-f", "{connection_file}"]
+    if job.uid is not None:
+        os.chown(ipc, job.uid, job.uid)
+        (work / "root").mkdir()
+        spec = work / "sandbox.json"
+        spec.write_text(json.dumps(sandbox_spec(job, ipc)))
+        kernel = sandbox.command(spec, kernel, own="{connection_file}")
     folder = work / "jupyter" / "kernels" / KERNEL
     folder.mkdir(parents=True)
+    key = ipc / "guard.key"
     (folder / "kernel.json").write_text(json.dumps({
-        "argv": sandbox.command(spec, kernel, own="{connection_file}"),
-        "display_name": "gradlab sandbox", "language": "python", "interrupt_mode": "signal"}))
+        "argv": kernel, "env": {"GRADLAB_GUARD_KEY": str(key)},
+        "display_name": "gradlab guarded", "language": "python", "interrupt_mode": "signal"}))
     os.environ.update(JUPYTER_PATH=str(work / "jupyter"), JUPYTER_RUNTIME_DIR=str(ipc))
+    return key
 
 
-def nbgrader_config(job: Job):
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, IgnorePattern, SaveAutoGrades
+def exercises(release: nbformat.NotebookNode) -> tuple[dict, list[str]]:
+    """What the guard needs from the chapter's release: per test cell, the names its tests may read
+    (everything the answer cells define) and the gradlab functions its answer may use; and the
+    sources of the release's own code cells (trusted)."""
+    answers, allowed, found, trusted = [], [], {}, []
+    for cell in release.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code":
+            continue
+        if meta.get("solution"):
+            answers += defined_names(cell.source)
+            allowed = cell.metadata.get("gradlab", {}).get("may_use", [])
+        elif meta.get("grade"):
+            found[meta["grade_id"]] = {"allowed": allowed}
+        else:
+            trusted.append(cell.source.strip())
+    return {name: {**entry, "answers": answers} for name, entry in found.items()}, trusted
+
+
+def defined_names(source: str) -> list[str]:
+    """Top-level names a cell binds (functions, classes, assignments)."""
+    import ast
+
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+    return names
+
+
+def nbgrader_config(job: Job, key: Path, workdir: Path):
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern,
+                                        SaveAutoGrades)
     from traitlets.config import Config
 
-    from grader.preprocessors import GuardedExecute, LimitOutputSize
+    from grader.preprocessors import GuardedExecute, HideHiddenTests, LimitOutputSize
 
+    release = nbformat.read(next(Path(job.release).glob("*.ipynb")), as_version=4)
+    tests, trusted = exercises(release)
     c = Config()
     c.CourseDirectory.root = str(job.course)
     c.CourseDirectory.course_id = COURSE_ID
@@ -115,14 +157,20 @@ def nbgrader_config(job: Job):
     c.Autograde.autograde_preprocessors = [GuardedExecute, IgnorePattern, ClearMetadataPreprocessor,
                                            LimitOutputSize, SaveAutoGrades, AssignLatePenalties,
                                            CheckCellMetadata]
+    c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
     c.OverwriteCells.add_missing_cells = True
     c.Execute.timeout = job.limits.cell_seconds
+    c.Execute.kernel_name = KERNEL
+    c.GuardedExecute.key_file = str(key)
+    c.GuardedExecute.workdir = str(workdir)
+    c.GuardedExecute.findings_file = str(Path(job.work) / "findings.json")
+    c.GuardedExecute.exercises = tests
+    c.GuardedExecute.trusted = trusted
+    c.KernelManager.transport = "ipc"
+    c.KernelManager.ip = str(Path(job.work) / "ipc" / "kernel")
+    c.KernelManager.connection_file = str(Path(job.work) / "ipc" / "kernel.json")
     if job.uid is not None:
-        c.Execute.kernel_name = KERNEL
         c.GuardedExecute.sandbox_uid = job.uid
-        c.KernelManager.transport = "ipc"
-        c.KernelManager.ip = str(Path(job.work) / "ipc" / "kernel")
-        c.KernelManager.connection_file = str(Path(job.work) / "ipc" / "kernel.json")
     return c
 
 
@@ -134,10 +182,11 @@ def run_problems(notebook: Path, limits: Limits) -> list[str]:
     """What went wrong while the notebook ran, beyond wrong answers."""
     explain = {
         "CellTimeoutError": f"ran past the {limits.cell_seconds} s limit and was stopped",
-        KERNEL_DIED: "stopped the kernel (os._exit, a crash, or a memory or process limit); "
-                     "the cells after it were not run",
-        KERNEL_STUCK: "broke the kernel's messaging (say, by patching builtins); the cells after it "
-                      "were not run",
+        KERNEL_DIED: "stopped the kernel (os._exit, a crash, or a memory or process limit); a new kernel "
+                     "re-ran the cells before it",
+        KERNEL_STUCK: "could not be stopped after the time limit, or broke the kernel's messaging (say, by "
+                      "patching builtins); a new kernel re-ran the cells before it",
+        NOT_RUN: "was not run: the kernel was lost too many times",
         "MemoryError": f"ran out of memory (limit {limits.memory_mb} MB)",
         "SystemExit": "called sys.exit",
     }
@@ -165,12 +214,13 @@ def run(job: Job) -> dict:
     submitted = job.course / "submitted" / job.student / job.chapter
     inspection = submission.prepare(Path(job.folder), Path(job.release), submitted)
     shutil.copy(job.template, job.gradebook)
-    if job.uid is not None:
-        install_kernel(job)
+    key = install_kernel(job)
     problems = inspection.problems
     if not any(submitted.glob("*.ipynb")):  # nothing gradable: the merge records a 0
-        return {"problems": problems, "flags": [], "log": ""}
-    config = nbgrader_config(job)
+        return {"problems": problems, "flags": [], "findings": [], "log": ""}
+    workdir = Path(job.work) / "student"  # the kernel's folder: the student's files, never a graded copy
+    shutil.copytree(submitted, workdir)
+    config = nbgrader_config(job, key, workdir)
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     graded = api.autograde(job.chapter, job.student, force=True, create=True)
     if not graded["success"]:
@@ -179,7 +229,10 @@ def run(job: Job) -> dict:
     for notebook in sorted(autograded.glob("*.ipynb")):
         problems += run_problems(notebook, job.limits)
     api.generate_feedback(job.chapter, job.student, force=True)
-    return {"problems": problems, "flags": [str(f) for f in inspection.flags], "log": graded.get("log", "")}
+    found = Path(job.work) / "findings.json"
+    findings = json.loads(found.read_text()) if found.exists() else []
+    return {"problems": problems, "flags": [str(f) for f in inspection.flags],
+            "findings": [f"{f['flag']} ({f['kind']})" for f in findings], "log": graded.get("log", "")}
 
 
 def serve() -> None:

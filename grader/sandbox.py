@@ -143,7 +143,7 @@ def main(argv: list[str]) -> None:
     os.setgid(spec["uid"])
     os.setuid(spec["uid"])
     limit(spec)
-    passed = {k: v for k, v in os.environ.items() if k.startswith(("JPY_", "NBGRADER_"))}
+    passed = {k: v for k, v in os.environ.items() if k.startswith(("JPY_", "NBGRADER_", "GRADLAB_"))}
     os.execve(command_argv[0], command_argv, {**passed, **spec["env"]})
 
 
