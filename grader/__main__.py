@@ -32,6 +32,9 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--memory-mb", type=int, default=limits.memory_mb, help="address space per kernel")
     parser.add_argument("--no-sandbox", action="store_true", help=(
         "run kernels with the grader's own rights and no limits: only for code you trust"))
+    parser.add_argument("--no-guard", action="store_true", help=(
+        "run kernels without the guard, test cells included: only to measure the guard's cost "
+        "(benchmarks/grading.py), since a cheat then pays"))
     return parser.parse_args(argv)
 
 
@@ -48,6 +51,7 @@ def check_sandbox() -> str:
 def progress(outcome, done: int, total: int) -> None:
     mark = " problems" if outcome.problems else ""
     mark += " flagged" if outcome.flags else ""
+    mark += " guard" if outcome.findings else ""
     width = 30
     bar = "#" * (width * done // total)
     line = f"[{bar:<{width}}] {done}/{total}  {outcome.student} {outcome.chapter}: {outcome.score:g}/{outcome.max_score:g}{mark}"
@@ -77,7 +81,8 @@ def main(argv: list[str]) -> int:
     limits = Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout,
                     memory_mb=args.memory_mb)
     start = time.perf_counter()
-    grader = Grader(args.output, chapters, max(args.workers, 1), limits, sandbox=not args.no_sandbox)
+    grader = Grader(args.output, chapters, max(args.workers, 1), limits, sandbox=not args.no_sandbox,
+                    guard=not args.no_guard)
     outcomes = grader.run(submissions, progress)
     gradebook.export(grader.main, args.output / "grades.csv")
     graded_chapters = sorted({o.chapter for o in outcomes})

@@ -100,8 +100,9 @@ class Worker:
 class Grader:
     """Grades submissions into output/: gradebook.db, autograded/, feedback/, grades.csv, report/."""
 
-    def __init__(self, output: Path, chapters: list[str], workers: int, limits: Limits, sandbox: bool):
-        self.output, self.chapters, self.limits, self.sandbox = output, chapters, limits, sandbox
+    def __init__(self, output: Path, chapters: list[str], workers: int, limits: Limits, sandbox: bool,
+                 guard: bool = True):
+        self.output, self.chapters, self.limits, self.sandbox, self.guard = output, chapters, limits, sandbox, guard
         self.workers = workers
         self.main = output / "gradebook.db"
         self.idle: queue.Queue[Worker] = queue.Queue()
@@ -117,7 +118,7 @@ class Grader:
             work.mkdir()
             job = Job(submission.student, submission.chapter, str(submission.folder),
                       str(REPO / "chapters" / submission.chapter), str(template), str(work),
-                      worker.uid, self.limits)
+                      worker.uid, self.limits, self.guard)
             failed = worker.grade(job)
             result_file = work / "result.json"
             result = json.loads(result_file.read_text()) if result_file.exists() and not failed else {}

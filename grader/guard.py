@@ -266,6 +266,7 @@ class Guard:
         self.busy = False
         self.counter = 0
         self.cell, self.cell_trusted = -1, True
+        self.after_release_cell = True  # the machinery's baseline is taken again after the release's own cells
         self.files: dict[str, bool] = {}  # file name -> is student code (cells, and code compiled at run time)
         self.cell_of: dict[str, int] = {}
         self.findings: list[dict] = []
@@ -275,12 +276,11 @@ class Guard:
 
     # ---------------------------------------------------------------- baselines
 
-    def judged(self, name: str, module: Any) -> bool:
-        """Modules judging depends on: gradlab, numpy and the standard library (builtins and sys included)."""
-        if name.partition(".")[0] in ("gradlab", "numpy") or name in sys.builtin_module_names:
-            return True
-        path = getattr(module, "__file__", None)
-        return type(path) is str and path.startswith(self.stdlib) and "site-packages" not in path
+    @staticmethod
+    def judged(name: str) -> bool:
+        """Modules judging depends on: gradlab, numpy, and the standard library modules their code runs
+        or names (measured by profiling every check; see JUDGED_STDLIB)."""
+        return name.partition(".")[0] in ("gradlab", "numpy") or name in JUDGED_STDLIB
 
     def namespaces(self, names: list[str]) -> list[Namespace]:
         found = []
@@ -296,7 +296,7 @@ class Guard:
 
     def baseline(self) -> None:
         names = sorted(n for n, m in list(self.modules.items()) if m is not None)
-        judged = [n for n in names if self.judged(n, self.modules[n])]
+        judged = [n for n in names if self.judged(n)]
         self.judged_names = set(judged)
         self.judged_ns = self.namespaces(judged)
         self.loaded = set(self.modules)
@@ -359,7 +359,13 @@ class Guard:
             mapping[name] = value
 
     def machinery_baseline(self) -> None:
-        self.machinery_ns = self.namespaces(self.machinery_modules())
+        """Take (or, after a cell of the release's own, take again) the baseline of IPython's machinery:
+        the release's cells may change it (%matplotlib inline registers callbacks)."""
+        known = {ns.label: ns for ns in getattr(self, "machinery_ns", [])}
+        fresh = [name for name in self.machinery_modules() if name not in known]
+        for ns in known.values():
+            ns.keys, ns.values = ns.read()
+        self.machinery_ns = list(known.values()) + self.namespaces(fresh)
         self.machinery = []
         for label, owner, name in self.machinery_items():
             value = self.attribute(owner, name)
@@ -417,7 +423,7 @@ class Guard:
             return
         new = [n for n in list(self.modules) if n not in self.loaded]
         self.loaded.update(new)
-        judged = [n for n in new if self.modules[n] is not None and self.judged(n, self.modules[n])]
+        judged = [n for n in new if self.modules[n] is not None and self.judged(n)]
         self.judged_names.update(judged)
         self.judged_ns += self.namespaces(judged)
         self.sys_modules.update({n: self.modules[n] for n in judged})
@@ -758,12 +764,13 @@ class Guard:
         body = data[COUNTER_BYTES:]
         stream = self.shake(self.key + counter.to_bytes(COUNTER_BYTES, "big")).digest(self.len(body))
         plain = (int.from_bytes(body, "big") ^ int.from_bytes(stream, "big")).to_bytes(self.len(body), "big")
-        self.check(self.cell, machinery=True, rebaseline=self.cell_trusted)
+        self.check(self.cell, machinery=True, rebaseline=self.after_release_cell)
         request = self.json_loads(plain)
         if request["op"] == "test":
             box.append(self.run_test(request, counter, box))
             return
         self.cell, self.cell_trusted = request["index"], bool(request["trusted"])
+        self.after_release_cell = self.cell_trusted
         self.sign({"counter": counter}, box)
 
     def sign(self, reply: dict, box: list) -> None:
@@ -775,7 +782,7 @@ class Guard:
         """A generator that runs a test cell's parts in a namespace of the answers and signs the outcome
         of the first that fails. The kernel's handler runs it outside the audit hook (inside one, Python
         switches profiling off, and the profiler must see student time)."""
-        self.cell, self.cell_trusted = request["index"], True
+        self.cell, self.cell_trusted, self.after_release_cell = request["index"], True, False
         namespace = self.attribute(self.shell, "_user_ns")
         scope = {"__builtins__": self.builtins}
         if self.type(namespace) is dict:
@@ -840,6 +847,11 @@ class Guard:
 # The library functions that read a frame only to learn their caller's module name.
 FRAME_READERS = {("namedtuple", "__init__.py"), ("_caller", "typing.py"), ("_create_", "enum.py"),
                  ("__call__", "enum.py"), ("__new__", "enum.py")}
+JUDGED_STDLIB = {"builtins", "sys", "abc", "_abc", "random", "threading", "_thread", "typing", "collections",
+                 "collections.abc", "contextlib", "contextvars", "functools", "itertools", "math", "numbers",
+                 "operator", "types", "warnings", "weakref", "enum", "re", "io", "os", "posixpath", "copy", "signal",
+                 "json", "json.decoder", "json.scanner", "json.encoder", "importlib", "importlib._bootstrap",
+                 "importlib._bootstrap_external"}
 FORBIDDEN_MODULES = {"ctypes", "_ctypes", "cffi", "_testcapi", "_testinternalcapi", "_xxsubinterpreters"}
 # Names the interpreter and IPython rebind as a matter of course.
 VOLATILE = {"sys": ("last_type", "last_value", "last_traceback", "last_exc", "ps1", "ps2"),

@@ -72,7 +72,6 @@ def main() -> None:
 
     import gradlab.checks
     import_all("gradlab")
-    import numpy  # noqa: F401 - imported by gradlab already; named for the reader
 
     tempfile.gettempdir()  # sets tempfile.tempdir now rather than in the first cell
 
@@ -91,7 +90,7 @@ def main() -> None:
         kernel.session.send(stream, "gradlab_guard_reply", reply, parent, ident)
 
     kernel.shell_handlers["gradlab_guard_request"] = handle
-    load_guard().install(key, app.shell, kernel, str(Path(gradlab.__file__).parent), gradlab.checks.call,
+    load_guard().install(key, app.shell, kernel, str(Path(gradlab.__file__).parent), gradlab.checks.call_each,
                          sandboxed, no_profile)
     app.start()
 

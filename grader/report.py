@@ -1,5 +1,6 @@
 """What the instructor reads after grading: a summary table, and a report page with the
-per-exercise score distribution, the submissions with problems and the flagged ones."""
+per-exercise score distribution, the submissions with problems, the guard's findings and the
+flagged ones."""
 from __future__ import annotations
 
 import html
@@ -11,15 +12,16 @@ from grader.grade import Outcome
 
 
 def summary_table(outcomes: list[Outcome], chapters: list[str], seconds: float, workers: int) -> str:
-    rows = [("chapter", "students", "mean score", "failures", "flagged")]
+    def counts(mine: list[Outcome]) -> tuple[str, str, str]:
+        return tuple(str(sum(bool(getattr(o, kind)) for o in mine)) for kind in ("problems", "flags", "findings"))
+
+    rows = [("chapter", "students", "mean score", "failures", "flagged", "guard")]
     for chapter in chapters:
         mine = [o for o in outcomes if o.chapter == chapter]
         if mine:
             mean = sum(o.score for o in mine) / len(mine)
-            rows.append((chapter, str(len(mine)), f"{mean:.1f} / {mine[0].max_score:g}",
-                         str(sum(bool(o.problems) for o in mine)), str(sum(bool(o.flags) for o in mine))))
-    rows.append(("all", str(len({o.student for o in outcomes})), "",
-                 str(sum(bool(o.problems) for o in outcomes)), str(sum(bool(o.flags) for o in outcomes))))
+            rows.append((chapter, str(len(mine)), f"{mean:.1f} / {mine[0].max_score:g}", *counts(mine)))
+    rows.append(("all", str(len({o.student for o in outcomes})), "", *counts(outcomes)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
              for row in rows]
@@ -90,7 +92,11 @@ tr:nth-child(even){{background:#f4f4f4}} pre{{background:#f8f8f8;padding:1em}}</
 and chapter under <a href="../feedback/">feedback/</a>.</p>
 <h2>Which exercises the class finds hard</h2><img src="scores.png" alt="score distribution per test cell">
 <h2>Submissions with problems</h2><table>{rows(outcomes, "problems")}</table>
-<h2>Flagged for review</h2><p>Answer code that reaches outside its exercise. It is not marked down:
-read the cell and decide.</p><table>{rows(outcomes, "flags")}</table>
+<h2>Stopped by the guard</h2><p>What the guard in the kernel found while the notebook ran: state
+changed that judging depends on (put back), introspection or hooks it refused, gradlab code an answer
+used where its exercise does not allow it. The test cell named, and for the first two every later one,
+scored 0.</p><table>{rows(outcomes, "findings")}</table>
+<h2>Flagged for review</h2><p>Answer code that reaches outside its exercise, read without running it.
+It is not marked down: read the cell and decide.</p><table>{rows(outcomes, "flags")}</table>
 """)
     return page

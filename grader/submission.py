@@ -82,7 +82,24 @@ def scan(submitted: nbformat.NotebookNode, release: nbformat.NotebookNode) -> li
         else:
             answers.append((index, grade_id(cell), cell.source))
     may_use = {name: set(c.metadata.get("gradlab", {}).get("may_use", [])) for name, c in given.items()}
-    return integrity.scan(answers, "\n".join(context), may_use)
+    return integrity.scan(answers, "\n".join(context), may_use, tested_names(release))
+
+
+def tested_names(release: nbformat.NotebookNode) -> dict[str, str]:
+    """The names the release's test cells call that are not answers (their checkers), each with a
+    test cell that calls it."""
+    answers, tested = set(), {}
+    for cell in release.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        tree = integrity.parse(cell.source) if cell.cell_type == "code" else None
+        if tree is None:
+            continue
+        if meta.get("solution"):
+            answers |= integrity.bound_names(tree)
+        elif meta.get("grade"):
+            for name in sorted(integrity.bound_names(tree) | set(integrity.imported_names(tree))):
+                tested.setdefault(name, meta["grade_id"])
+    return {name: cell for name, cell in tested.items() if name not in answers}
 
 
 def prepare(folder: Path, release: Path, dest: Path) -> Inspection:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numbers
 import sys
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -179,29 +179,57 @@ def run(fn: Any, copies: dict[str, Any], what: str) -> tuple[Any, str]:
         return None, f"{what} raised {type_name(error)}: {text_of(error)}"
 
 
-def call(fn: Any, args: Mapping[str, Any], what: str, _audit: Callable[..., None] = sys.audit) -> Any:
-    """Call a student's function with copies of the keyword args; its answer as plain data.
+def call_each(fn: Any, cases: Sequence[Mapping[str, Any]], whats: Sequence[str],
+              _audit: Callable[..., None] = sys.audit) -> list[tuple[Any, str]]:
+    """Call a student's function on copies of each case's keyword args, all in one stretch of student
+    time: per case, (the answer as plain data, '') or (None, what went wrong: a stub, an exception,
+    an input changed in place).
 
-    Any failure (a stub, an exception, a changed input) becomes an AssertionError with a clear
-    message. The audit events mark student time for the grader's guard; `_audit` is bound at
-    definition, so student code cannot swap it for another function."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    copies = {key: copied(value) for key, value in args.items()}
-    _audit("gradlab.call", "enter", args)
+    The audit events mark student time for the grader's guard, which checks the kernel once per
+    stretch; `_audit` is bound at definition, so student code cannot swap it for another function."""
+    copies = [{key: copied(value) for key, value in case.items()} for case in cases]
+    _audit("gradlab.call", "enter", cases)
     try:
-        got, failure = run(fn, copies, what)
+        results = [run(fn, copy, what) for copy, what in zip(copies, whats)]
     finally:
         _audit("gradlab.call", "exit", None)
-    if type(failure) is not str or not is_plain(got):
-        raise AssertionError(f"{what} returned something the checks cannot read")
-    if failure:
-        raise AssertionError(failure)
-    for key, original in args.items():
-        where = changed(original, copies[key], key)
-        if where:
-            advice = " (new arrays in a new dict)" if "[" in where else ""
-            raise AssertionError(f"{what} changed its input `{where}` in place; work on a copy instead{advice}")
-    return got
+    if type(results) is not list or len(results) != len(cases):
+        return [(None, f"{whats[0]}: the answer interfered with the checks")] * len(cases)
+    checked = []
+    for case, copy, what, result in zip(cases, copies, whats, results):
+        got, failure = result if type(result) is tuple and len(result) == 2 else (None, None)
+        if type(failure) is not str or not is_plain(got):
+            failure = f"{what} returned something the checks cannot read"
+        elif not failure:
+            where = next((w for key, original in case.items() if (w := changed(original, copy[key], key))), "")
+            if where:
+                advice = " (new arrays in a new dict)" if "[" in where else ""
+                failure = f"{what} changed its input `{where}` in place; work on a copy instead{advice}"
+        checked.append((None, failure) if failure else (got, ""))
+    return checked
+
+
+def answers(fn: Any, cases: Sequence[Mapping[str, Any]], whats: Sequence[str], shape_hint: str = "") -> Iterator[Any]:
+    """call_each's answers in order; a case that failed raises its AssertionError when its turn comes
+    (with shape_hint added when the student's code raised a shape error)."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    for got, failure in call_each(fn, cases, whats):
+        if failure:
+            if shape_hint and any(f"raised {kind}" in failure for kind in ("ValueError", "IndexError")):
+                failure += f"\nLikely mistake: {shape_hint}"
+            raise AssertionError(failure)
+        yield got
+
+
+def call(fn: Any, args: Mapping[str, Any], what: str, shape_hint: str = "") -> Any:
+    """The answer for one case as plain data, or an AssertionError saying what went wrong."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    return next(answers(fn, [args], [what], shape_hint))
+
+
+def described(name: str, case: Mapping[str, Any]) -> str:
+    """The call as messages name it: name(x=1.0, delta=0.0001)."""
+    return f"{name}({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
 
 
 def as_float_array(got: Any, what: str) -> np.ndarray:
@@ -302,6 +330,7 @@ def check_function(
 ) -> None:
     """Compare student(**case) with reference(**case) for every case, diagnosing failures."""
     __tracebackhide__ = True  # students see the message, not these frames
-    for case in cases:
-        what = f"{name}({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
-        diagnose(call(student, case, what), reference(**case), case, what, mistakes, rtol, atol)
+    cases = list(cases)
+    whats = [described(name, case) for case in cases]
+    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
+        diagnose(got, reference(**case), case, what, mistakes, rtol, atol)

@@ -12,8 +12,8 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from gradlab.backprop import PARAMETER_NAMES, init_network, network_gradients, network_loss, neuron_backward
-from gradlab.checks import (generator, Mistake, as_float_array, call, check_array, check_function, describe,
-                            likely_mistake, split)
+from gradlab.checks import (Mistake, answers, as_float_array, call, check_array, check_function, describe,
+                            described, generator, likely_mistake, split)
 from gradlab.datasets import spiral_data
 from gradlab.nn import CLIP, Dense, ReLU, Softmax, one_hot
 from gradlab.numeric import numerical_gradient, relative_error
@@ -37,25 +37,14 @@ def _atol(expected: np.ndarray) -> float:
     return max(SCALE_ATOL * float(_max(_abs(expected), initial=0.0)), 1e-15)
 
 
-def _call(student: Any, case: dict[str, Any], what: str, hint: str = "") -> Any:
-    """call(), adding `hint` when the student's code raised a shape error (ValueError or IndexError)."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    try:
-        return call(student, case, what)
-    except AssertionError as failure:
-        message = str(failure)
-        if hint and any(f"raised {kind}" in message for kind in ("ValueError", "IndexError")):
-            raise AssertionError(f"{message}\nLikely mistake: {hint}") from None
-        raise
-
-
 def check_parts(student: Any, reference: Callable[..., tuple], cases: Sequence[dict[str, Any]], name: str,
                 names: Sequence[str], mistakes: Sequence[Mistake], shape_hint: str = "") -> None:
     """For every case, the student's tuple part by part against the reference's, diagnosing the first wrong part."""
     __tracebackhide__ = True  # students see the message, not these frames
-    for case in cases:
-        what = f"{name}({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
-        got = split(_call(student, case, what, shape_hint), names, what)
+    cases = list(cases)
+    whats = [described(name, case) for case in cases]
+    for case, what, got in zip(cases, whats, answers(student, cases, whats, shape_hint)):
+        got = split(got, names, what)
         for index, (part, expected) in enumerate(zip(got, reference(**case))):
             part_what = f"{what}: {names[index]}"
             value = as_float_array(part, part_what)
@@ -543,7 +532,7 @@ def check_network_gradients(student: Any, seed: int | None = None) -> None:
     for params, X, y in network_cases(rng):
         shapes = ", ".join(f"{name} {params[name].shape}" for name in PARAMETER_NAMES)
         what = f"network_gradients(params with {shapes}, X of shape {X.shape}, y)"
-        got = _gradient_dict(_call(student, {"params": params, "X": X, "y": y}, what, NETWORK_SHAPE_HINT), what)
+        got = _gradient_dict(call(student, {"params": params, "X": X, "y": y}, what, NETWORK_SHAPE_HINT), what)
         expected, case = network_gradients(params, X, y), {"params": params, "X": X, "y": y}
         values = {}
         for name in PARAMETER_NAMES:

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from gradlab.chain import chain_deriv, chain_forward, sigma_sum_backward, sigma_sum_forward
-from gradlab.checks import generator, Mistake, as_float_array, call, check_function, close, describe, likely_mistake
+from gradlab.checks import Mistake, answers, as_float_array, check_function, close, describe, described, generator, likely_mistake
 from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, sigmoid_deriv, square, square_deriv, tanh, tanh_deriv
 from gradlab.numeric import central_difference, numerical_gradient, relative_error
 
@@ -386,9 +386,10 @@ def check_gradient_check(student: Any, seed: int | None = None) -> None:
     """gradient_check(f, grad_f, x): tiny for a right gradient, gradlab.numeric.relative_error's value for a wrong one."""
     __tracebackhide__ = True  # students see the message, not these frames
     rng = generator(seed)
-    for case in gradient_check_cases(rng):
-        what = f"gradient_check({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
-        value = as_float_array(call(student, case, what), what)
+    cases = gradient_check_cases(rng)
+    whats = [described("gradient_check", case) for case in cases]
+    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
+        value = as_float_array(got, what)
         expected = gradient_check(**case)
         if value.shape != ():
             raise AssertionError(f"{what} returned shape {value.shape}; expected one number, the largest entry's error")

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from gradlab.checks import generator, Mistake, check_function
+from gradlab.checks import Mistake, check_function, generator
 from gradlab.numeric import central_difference, forward_difference
 
 _exp, _sin, _cos, _asarray = np.exp, np.sin, np.cos, np.asarray

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 import numpy as np
 
-from gradlab.checks import generator, Mistake, as_float_array, call, check_function, describe, diagnose, likely_mistake
+from gradlab.checks import Mistake, answers, as_float_array, check_function, described, diagnose, generator, likely_mistake
 from gradlab.numeric import numerical_gradient
 
 _asarray, _array, _float64 = np.asarray, np.array, np.float64
@@ -108,9 +108,8 @@ def check_indicators(student: Any, reference: Callable[..., Any], cases: list[di
                      mistakes: list[Mistake]) -> None:
     """Exact comparison of 0/1 answers, with a hint for booleans left unconverted."""
     __tracebackhide__ = True  # students see the message, not these frames
-    for case in cases:
-        what = f"{name}({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
-        got = call(student, case, what)
+    whats = [described(name, case) for case in cases]
+    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
         parts = got if isinstance(got, (tuple, list)) else [got]
         if any(_asarray(part).dtype == bool for part in parts):
             raise AssertionError(f"{what} returned booleans (True/False): turn them into 1.0/0.0 with .astype(float)")
@@ -369,9 +368,9 @@ def check_numerical_gradient(student: Any, seed: int | None = None) -> None:
     """numerical_gradient(f, x, delta): central differences entry by entry, shaped like x, x left unchanged."""
     __tracebackhide__ = True  # students see the message, not these frames
     rng = generator(seed)
-    for case in numerical_gradient_cases(rng):
-        what = f"numerical_gradient({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
-        got = call(student, case, what)
+    cases = numerical_gradient_cases(rng)
+    whats = [described("numerical_gradient", case) for case in cases]
+    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
         expected = numerical_gradient(**case)
         scale = max(1.0, float(_max(_abs(expected))))
         diagnose(got, expected, case, what, NUMERICAL_GRADIENT_MISTAKES, rtol=1e-7, atol=1e-7 * scale,
@@ -428,9 +427,9 @@ def check_gradient_step(student: Any, seed: int | None = None) -> None:
     """gradient_step(f_grad, point, lr): the new point lowers f; the book's neuron goes from 6.0 to 5.985."""
     __tracebackhide__ = True  # students see the message, not these frames
     rng = generator(seed)
-    for fn, case in step_cases(rng):
-        what = f"gradient_step({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
-        got = call(student, case, what)
+    functions, cases = zip(*step_cases(rng))
+    whats = [described("gradient_step", case) for case in cases]
+    for fn, case, what, got in zip(functions, cases, whats, answers(student, cases, whats)):
         expected = gradient_step(**case)
         value = as_float_array(got, what)
         if value.shape == expected.shape and _isfinite(value).all():

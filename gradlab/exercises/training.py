@@ -16,7 +16,7 @@ import numpy as np
 
 from gradlab import training
 from gradlab.backprop import PARAMETER_NAMES
-from gradlab.checks import generator, Mistake, as_float_array, call, check_array, describe, likely_mistake, split
+from gradlab.checks import Mistake, answers, as_float_array, call, check_array, describe, generator, likely_mistake, split
 from gradlab.datasets import spiral_data
 from gradlab.exercises.backpropagation import param_dict
 
@@ -43,9 +43,9 @@ def check_dict_parts(student: Any, reference: Callable[..., tuple], cases: Seque
     """Every case: the student's tuple against the reference's, parts in `order` (dict parts entry by
     entry); the first wrong array fails with the hint of the known mistake that gives it."""
     __tracebackhide__ = True  # students see the message, not these frames
-    for case in cases:
-        what = f"{name}({', '.join(f'{k}={_short(v)}' for k, v in case.items())})"
-        got = split(call(student, case, what), names, what)
+    whats = [f"{name}({', '.join(f'{k}={_short(v)}' for k, v in case.items())})" for case in cases]
+    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
+        got = split(got, names, what)
         expected = reference(**case)
         for index in order:
             keys = PARAMETER_NAMES if isinstance(expected[index], dict) else (None,)
