@@ -18,7 +18,9 @@ from IPython.core.inputtransformer2 import TransformerManager
 GUARDED_MODULES = {"builtins", "sys", "os", "io", "numpy", "gradlab", "math", "importlib", "IPython", "ipykernel"}
 OUTSIDE_MODULES = {"socket", "subprocess", "urllib", "http", "requests", "shutil", "multiprocessing",
                    "ctypes", "signal", "pathlib", "pickle", "inspect", "gc", "importlib", "IPython", "ipykernel",
-                   "threading", "_thread", "traceback", "types", "marshal", "code", "codeop"}
+                   "threading", "_thread", "traceback", "types", "marshal", "code", "codeop", "linecache"}
+# IPython's input and output history (test cells run through IPython would be there).
+HISTORY = {"In", "Out", "_ih", "_oh", "_i", "_ii", "_iii", "_dh", "history_manager"}
 OUTSIDE_CALLS = {"open", "exec", "eval", "compile", "__import__", "setattr", "delattr", "globals", "vars", "locals",
                  "os.system", "os.popen", "os.fork", "os._exit", "os.kill", "os.remove", "os.unlink",
                  "os.open", "os.fdopen", "os.listdir", "os.walk", "os.scandir", "io.open", "get_ipython",
@@ -133,6 +135,8 @@ def reasons(tree: ast.AST, names: dict[str, str], may_use: set[str], tested: dic
             found.append((line, f"rebinds {node.name}, which test cell {tested[node.name]} calls"))
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in tested:
             found.append((line, f"rebinds {node.id}, which test cell {tested[node.id]} calls"))
+        if (isinstance(node, ast.Name) and node.id in HISTORY) or (isinstance(node, ast.Attribute) and node.attr in HISTORY):
+            found.append((line, f"reads the input history ({getattr(node, 'id', None) or node.attr})"))
         if isinstance(node, ast.Attribute) and node.attr in INTROSPECTION:
             found.append((line, f"uses {node.attr}"))
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in INTROSPECTION:

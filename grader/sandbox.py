@@ -35,14 +35,14 @@ def command(spec: Path, argv: list[str], own: str) -> list[str]:
 
 
 def processes(uid: int) -> dict[int, int]:
-    """pid -> parent pid of every process running as uid."""
+    """pid -> parent pid of every live (not zombie) process running as uid."""
     found = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
         except OSError:  # ended while we looked
             continue
-        if int(fields["Uid"].split()[0]) == uid:
+        if int(fields["Uid"].split()[0]) == uid and not fields["State"].strip().startswith("Z"):  # zombies hold nothing
             found[int(status.parent.name)] = int(fields["PPid"])
     return found
 

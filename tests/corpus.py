@@ -56,7 +56,9 @@ class Case:
     write: Callable[[Chapter, Path], None]     # writes the student's chapter folder
     score: Callable[[Chapter], float] | None   # the expected score; None: only the flags are asserted
     problems: tuple[str, ...] = ()            # each must be part of one reported problem
-    flags: tuple[str, ...] = ()               # each must be part of one integrity flag
+    flags: tuple[str, ...] = ()               # each must be part of one integrity flag (the static scan)
+    findings: tuple[str, ...] = ()            # each must be part of one finding of the guard
+    category: str = ""                        # the cheat it tries (issue 12's numbering), for the table
 
 
 def saving(build: Callable[[Chapter], nbformat.NotebookNode], name: str | None = None):
@@ -176,29 +178,124 @@ def adversarial_cases(secrets: list[Path], port: int) -> list[Case]:
             3: ch.reference[ch.answers[3]] + "\nprint('x' * 10_000_000)\n"}),
              losing_answers(0, 1, 2),
              problems=("ran past the 10 s limit", "called sys.exit", "out of memory", "printed too much")),
+        Case("stubborn_loop", c, answered(lambda ch: {3: before_reference(
+            "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n"
+            "        pass\n", 3)(ch)}),
+             losing_answers(3), problems=("could not be stopped after the time limit",)),
         Case("os_exit", c, answered(lambda ch: {2: before_reference("import os\nos._exit(1)\n", 2)(ch)}),
-             lambda ch: ch.before(ch.answers[2]), problems=("stopped the kernel",), flags=("os._exit",)),
+             losing_answers(2), problems=("stopped the kernel",), flags=("os._exit",)),
         Case("fork_bomb", c, answered(lambda ch: {0: before_reference("import os\nwhile True:\n    os.fork()\n", 0)(ch)}),
-             losing_answers(0), flags=("os.fork",)),
+             losing_answers(0), flags=("os.fork",), findings=("started a process (os.fork)",)),
         Case("patch_builtins", c, answered(lambda ch: {0: wrong(ch, 0) + "\nimport builtins\nbuiltins.isinstance = "
                                                        "lambda *a: True\n"}),
-             lambda ch: ch.before(ch.answers[0]), problems=("broke the kernel's messaging",), flags=("builtins",)),
+             losing_tests(0), problems=("broke the kernel's messaging",), flags=("builtins",)),
         Case("snooping", c, answered(lambda ch: {0: snooping(secrets, port) + ch.reference[ch.answers[0]]}), FULL,
-             flags=("calls open",)),
+             flags=("calls open",), findings=("opened",)),
     ]
-    cheats = [
+    return files + hostile + cheats()
+
+
+TANGENT = 3  # the answer most cheats below attack: the points before it must be kept
+
+
+def cheats() -> list[Case]:
+    """Issue 12's cheats, each in two spellings (the obvious one and one that avoids the obvious names),
+    graded with the guard: the tests they target score 0 and the guard or the scan names them."""
+    c = ADVERSARIAL
+    after_tampering = lambda ch: ch.before(ch.answers[TANGENT])  # noqa: E731 - this and every later test: 0
+    fake_import = ("real_import = __import__\nclass Fake:\n    def __getattr__(self, name):\n"
+                   "        return lambda *args, **kwargs: None\n"
+                   "def fake_import(name, *args, **kwargs):\n"
+                   "    return Fake() if name.startswith('gradlab.exercises') else real_import(name, *args, **kwargs)\n")
+    return [
+        Case("rebind_def", c, answered(lambda ch: {0: wrong(ch, 0) + "\ndef check_forward_difference(*args, **kwargs):\n"
+                                                      "    pass\n"}),
+             losing_tests(0), flags=("rebinds check_forward_difference",), category="1 rebinding what a test calls"),
+        Case("rebind_globals", c, answered(lambda ch: {1: wrong(ch, 1) + "\nglobals()['check_' + 'central_difference'] = "
+                                                         "lambda *args, **kwargs: None\n"}),
+             losing_tests(1), flags=("writes to globals()",), category="1 rebinding what a test calls"),
+        Case("ipython_transformer", c, answered(lambda ch: {TANGENT: ch.reference[ch.answers[TANGENT]] +
+                                                            "\nget_ipython().input_transformers_post.append("
+                                                            "lambda lines: [l for l in lines if 'check_' not in l])\n"}),
+             after_tampering, flags=("calls get_ipython",), findings=("input_transformers_post",),
+             category="2 IPython's machinery"),
+        Case("ipython_indirect", c, answered(lambda ch: {TANGENT: ch.reference[ch.answers[TANGENT]] +
+                                                         "\nshell = getattr(__import__('IPy' + 'thon'), 'get_' + 'ipython')()\n"
+                                                         "shell.set_custom_exc((AssertionError,), lambda *args, **kwargs: None)\n"}),
+             after_tampering, flags=("computed attribute name",), findings=("custom_exceptions",),
+             category="2 IPython's machinery"),
+        Case("trace_direct", c, answered(lambda ch: {TANGENT: "import sys\nsys.settrace(lambda *args: None)\n" +
+                                                     ch.reference[ch.answers[TANGENT]]}),
+             after_tampering, flags=("calls sys.settrace",), findings=("sys.settrace was refused",),
+             category="3 trace and profile hooks"),
+        Case("profile_indirect", c, answered(lambda ch: {TANGENT: ch.reference[ch.answers[TANGENT]] +
+                                                         "\ngetattr(__import__('s' + 'ys'), 'set' + 'profile')(lambda *args: None)\n"}),
+             after_tampering, flags=("computed attribute name",), findings=("sys.setprofile was refused",),
+             category="3 trace and profile hooks"),
+        Case("introspect_stack", c, answered(lambda ch: {0: (
+            "import importlib, inspect\ndef forward_difference(f, x, delta=1e-4):\n"
+            "    if any('check' in frame.function for frame in inspect.stack()):\n"
+            "        return importlib.import_module('gradlab.numeric').forward_difference(f, x, delta)\n"
+            "    return x * 0\n")}),
+             ZERO, flags=("imports inspect",), findings=("sys._getframe was refused",), category="4 introspection"),
+        Case("introspect_globals", c, answered(lambda ch: {1: (
+            "def central_difference(f, x, delta=1e-4):\n"
+            "    return getattr(f, '__glo' + 'bals__')['central_difference'](f, x, delta)\n")}),
+             losing_tests(1), flags=("computed attribute name",), findings=("numeric.central_difference",),
+             category="4 introspection"),
+        Case("introspect_gc", c, answered(lambda ch: {TANGENT: "import gc\nfound = [o for o in gc.get_objects() "
+                                                      "if getattr(o, '__name__', '') == 'tangent_line']\n" +
+                                                      ch.reference[ch.answers[TANGENT]]}),
+             after_tampering, flags=("imports gc",), findings=("gc.get_objects was refused",),
+             category="4 introspection"),
+        Case("patch_self", c, answered(lambda ch: {TANGENT: ch.reference[ch.answers[TANGENT]] + "\n" + fake_import +
+                                                   "print.__self__.__import__ = fake_import\n"}),
+             after_tampering, flags=("uses __self__",), findings=("builtins: __import__ was replaced",),
+             category="5 patching by an indirect route"),
+        Case("patch_numpy", c, answered(lambda ch: {TANGENT: ch.reference[ch.answers[TANGENT]] +
+                                                    "\nimport numpy as np\nnp.allclose._implementation.__globals__['isclose'] = "
+                                                    "lambda a, b, **kwargs: np.ones(np.shape(a), bool)\n"}),
+             after_tampering, flags=("uses __globals__",), findings=("isclose was replaced",),
+             category="5 patching by an indirect route"),
+        Case("patch_checks", c, answered(lambda ch: {TANGENT: ch.reference[ch.answers[TANGENT]] +
+                                                     "\nvars(__import__('gradlab.checks', fromlist=['_']))['_allclose'] = "
+                                                     "lambda *args, **kwargs: True\n"}),
+             after_tampering, flags=("writes to vars()",), findings=("gradlab.checks: _allclose was replaced",),
+             category="5 patching by an indirect route"),
+        Case("read_notebook", c, answered(lambda ch: {0: "text = open('derivatives.ipynb').read()\n"
+                                                         "assert 'BEGIN ' + 'HIDDEN TESTS' in text, 'no hidden tests here'\n"
+                                                         + ch.reference[ch.answers[0]]}),
+             losing_answers(0), flags=("calls open",), findings=("opened derivatives.ipynb",),
+             category="6 reading the hidden tests"),
+        Case("read_anywhere", c, answered(lambda ch: {1: HUNT + ch.reference[ch.answers[1]]}),
+             losing_answers(1), flags=("imports pathlib",), findings=("opened",), category="6 reading the hidden tests"),
+        Case("show_history", c, answered(lambda ch: {5: ch.reference[ch.answers[5]] +
+                                                     "\nprint([cell for cell in In if 'seed=' in cell])\n"}),
+             FULL, flags=("reads the input history",), category="7 hidden tests shown afterwards"),
+        Case("show_linecache", c, answered(lambda ch: {5: ch.reference[ch.answers[5]] +
+                                                       "\nimport linecache\nprint([line for entry in linecache.cache.values() "
+                                                       "for line in entry[2] if 'seed=' in line])\n"}),
+             FULL, flags=("imports linecache",), category="7 hidden tests shown afterwards"),
         Case("cheater", c, answered(lambda ch: {
             0: wrong(ch, 0, hint="Always") + "\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
                "np.isclose = lambda a, b, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n",
             1: HARD_CODED[ch.id][test_of(ch, 1)]}),
-             losing_tests(0, 1), flags=("numpy.allclose",)),
+             ZERO, flags=("numpy.allclose",), findings=("numpy: allclose was replaced",), category="5 patching"),
         Case("borrower", c, answered(lambda ch: {
             0: "def forward_difference(f, x, delta=1e-4):\n    return numeric.forward_difference(f, x, delta)\n",
             1: wrong(ch, 1) + "\nimport gradlab.exercises.derivatives as checks\n"
                "checks.check_central_difference = lambda *a, **k: None\n"}),
-             losing_tests(1), flags=("gradlab.numeric.forward_difference", "assigns to module attribute gradlab")),
+             ZERO, flags=("gradlab.numeric.forward_difference", "assigns to module attribute gradlab"),
+             findings=("numeric.forward_difference", "check_central_difference was replaced"), category="4 and 5"),
     ]
-    return files + hostile + cheats
+
+
+# Looks for a copy of the hidden tests anywhere the kernel can read: its folder, the folders above, /tmp.
+HUNT = """import pathlib
+places = [pathlib.Path.cwd(), *pathlib.Path.cwd().parents, pathlib.Path('/tmp')]
+found = [path for place in places for path in place.glob('*/*.ipynb') if 'BEGIN ' + 'HIDDEN' in path.read_text()]
+assert found, 'no hidden tests anywhere'
+"""
 
 
 def write_all(cases: list[Case], submitted: Path) -> None:

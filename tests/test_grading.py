@@ -8,6 +8,7 @@ report) and the gradebook's stability: regrading one student, and re-running a k
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
 import shutil
@@ -21,7 +22,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 import corpus
-from course import CHAPTER_IDS, GRADER, ROOT, SOLUTIONS, is_answer, is_test, notebook_path, read
+from course import CHAPTER_IDS, GRADER, HIDDEN, ROOT, SOLUTIONS, is_answer, is_test, notebook_path, read
 
 LIMITS = ["--cell-timeout", "10", "--notebook-timeout", "120"]
 CASES = corpus.class_cases() + corpus.adversarial_cases([], 0)  # secrets and port only shape the code
@@ -69,7 +70,8 @@ def test_case_is_graded_as_expected(run, case):
     if case.score is not None:
         expected = case.score(corpus.Chapter(case.chapter))
         assert scores(run["output"])[(case.student, case.chapter)] == expected, result
-    for reported, expected in ((result["problems"], case.problems), (result["flags"], case.flags)):
+    for reported, expected in ((result["problems"], case.problems), (result["flags"], case.flags),
+                               (result["findings"], case.findings)):
         assert all(any(text in item for item in reported) for text in expected), reported
         assert reported if expected else not reported, reported
 
@@ -92,10 +94,32 @@ def test_summary_table_counts_students_notebooks_failures_and_flags(run):
     summary = run["summary"]
     problems = sum(bool(r["problems"]) for r in run["results"].values())
     flagged = sum(bool(r["flags"]) for r in run["results"].values())
+    guarded = sum(bool(r["findings"]) for r in run["results"].values())
     students = len({student for student, _ in run["results"]})
     assert f"Graded {len(run['results'])} notebooks" in summary
     total = next(line for line in summary.splitlines() if line.startswith("all "))
-    assert total.split() == ["all", str(students), str(problems), str(flagged)]
+    assert total.split() == ["all", str(students), str(problems), str(flagged), str(guarded)]
+
+
+def hidden_lines(chapter: str) -> list[str]:
+    """The lines of the chapter's hidden tests (what no student may see)."""
+    solution = read(notebook_path(SOLUTIONS, chapter))
+    return [line.strip() for cell in solution.cells if is_test(cell)
+            for line in cell.source.partition(HIDDEN)[2].partition("### END HIDDEN TESTS")[0].splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("chapter", CHAPTER_IDS)
+def test_no_feedback_page_or_kernel_output_shows_a_hidden_test(run, chapter):
+    """Feedback pages show hidden tests' outcomes, not their source; and nothing a student's code printed
+    while it was graded (the corpus prints IPython's history and linecache) holds a hidden test."""
+    secret = hidden_lines(chapter)
+    assert secret
+    for page in (run["output"] / "feedback").glob(f"*/{chapter}/*.html"):
+        text = html.unescape(page.read_text(encoding="utf-8"))
+        assert not [line for line in secret if line in text], page
+    for notebook in (run["output"] / "autograded").glob(f"*/{chapter}/*.ipynb"):
+        printed = "".join(o.get("text", "") for c in read(notebook).cells if not is_test(c) for o in c.get("outputs", []))
+        assert not [line for line in secret if line in printed], notebook
 
 
 def test_grades_csv_is_nbgraders_export_of_the_gradebook(run):
