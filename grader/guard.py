@@ -363,7 +363,9 @@ class Guard:
         """Take (or, after a cell of the release's own, take again) the baseline of IPython's machinery:
         the release's cells may change it (%matplotlib inline registers callbacks)."""
         known = {ns.label: ns for ns in getattr(self, "machinery_ns", [])}
-        fresh = [name for name in self.machinery_modules() if name not in known]
+        modules = self.machinery_modules()
+        self.machinery_names = set(modules)
+        fresh = [name for name in modules if name not in known]
         for ns in known.values():
             ns.keys, ns.values = ns.read()
         self.machinery_ns = list(known.values()) + self.namespaces(fresh)
@@ -554,8 +556,37 @@ class Guard:
     def on_introspection(self, event: str, args: tuple) -> None:
         student, _ = self.context()
         if student is not None:
-            what = f"{event}({args[1]})" if event == "object.__getattr__" and len(args) > 1 else event
-            self.refuse(student, what)
+            self.refuse(student, event)
+
+    def on_attribute(self, event: str, args: tuple) -> None:
+        """Reading or setting the attributes Python audits: frames are refused to student code whoever
+        asks for them; a function's code and defaults too, unless a library reads them (dataclass and
+        namedtuple do); a class's name, module or doc may be set by anyone."""
+        name = args[1] if self.len(args) > 1 and self.type(args[1]) is str else "?"
+        if name in ("__module__", "__qualname__", "__name__", "__doc__"):
+            return
+        student, _ = self.context()
+        if student is None or name not in FRAMES and not self.by_student(event, args):
+            return
+        self.refuse(student, f"{event}({name})")
+
+    def by_student(self, event: str, args: tuple) -> bool:
+        """Whether student code itself reads or sets a function's code or defaults, or an object's class
+        or bases (a library may: namedtuple sets the defaults of a function it just made), or anyone
+        sets those of trusted code."""
+        self.busy = True
+        try:
+            if self.is_student(self.getframe(3).f_code.co_filename):
+                return True
+            target, kind = args[0], self.type(args[0])
+            if event == "object.__getattr__":
+                return False
+            if kind.__name__ == "function":
+                return not self.is_student(target.__code__.co_filename)
+            module = target.__dict__.get("__module__") if self.isinstance(target, type) else kind.__module__
+            return module in self.judged_names or module in self.machinery_names
+        finally:
+            self.busy = False
 
     def on_getframe(self, event: str, args: tuple) -> None:
         student, _ = self.context()
@@ -874,6 +905,7 @@ JUDGED_STDLIB = {"builtins", "sys", "abc", "_abc", "random", "threading", "_thre
                  "operator", "types", "warnings", "weakref", "enum", "re", "io", "os", "posixpath", "copy", "signal",
                  "json", "json.decoder", "json.scanner", "json.encoder", "importlib", "importlib._bootstrap",
                  "importlib._bootstrap_external"}
+FRAMES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_code"}  # refused to student code whoever reads them for it
 FORBIDDEN_MODULES = {"ctypes", "_ctypes", "cffi", "_testcapi", "_testinternalcapi", "_xxsubinterpreters"}
 # Names the interpreter and IPython rebind as a matter of course.
 VOLATILE = {"sys": ("last_type", "last_value", "last_traceback", "last_exc", "ps1", "ps2"),
@@ -885,9 +917,9 @@ HANDLERS = {
     "sys._getframe": Guard.on_getframe,
     "sys._current_frames": Guard.on_introspection,
     "sys._current_exceptions": Guard.on_introspection,
-    "object.__getattr__": Guard.on_introspection,
-    "object.__setattr__": Guard.on_introspection,
-    "object.__delattr__": Guard.on_introspection,
+    "object.__getattr__": Guard.on_attribute,
+    "object.__setattr__": Guard.on_attribute,
+    "object.__delattr__": Guard.on_attribute,
     "gc.get_objects": Guard.on_introspection,
     "gc.get_referrers": Guard.on_introspection,
     "gc.get_referents": Guard.on_introspection,
