@@ -10,7 +10,6 @@ tests/conftest.py's pytest_generate_tests parametrizes the methods' `exercise`, 
 """
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 SEEDS = range(20)

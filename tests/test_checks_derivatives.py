@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from gradlab.exercises import derivatives as d
-from gradlab.numeric import central_difference, forward_difference
+from gradlab.numeric import central_difference
 
 from check_harness import StandardChecks
 

@@ -1,6 +1,6 @@
 """End-to-end grading: the corpus (tests/corpus.py) graded by the real command, `python -m grader`.
 
-One run grades the whole class in parallel sandboxes into a throwaway output folder; each case
+One run (tests/graded_class.py) grades the whole class in parallel sandboxes into a throwaway output folder; each case
 is then checked against its expected score (from the gradebook, through nbgrader's API), its
 reported problem and its integrity flag. Then the instructor's files (grades.csv, feedback,
 report) and the gradebook's stability: regrading one student, and re-running a killed run.
@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -23,40 +22,15 @@ from nbgrader.api import Gradebook
 
 import corpus
 from course import CHAPTER_IDS, GRADER, HIDDEN, ROOT, SOLUTIONS, is_answer, is_test, notebook_path, read
+from graded_class import GRADED_CLASS, finish, grader
 
-LIMITS = ["--cell-timeout", "10", "--notebook-timeout", "120"]
 CASES = corpus.class_cases() + corpus.adversarial_cases([], 0)  # secrets and port only shape the code
 
 
-def grader(*args: str, **popen) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "grader", *LIMITS, *args], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
-
-
-def finish(process: subprocess.Popen) -> str:
-    out, err = process.communicate(timeout=600)
-    assert process.returncode == 0, f"python -m grader failed:\n{out}\n{err}"
-    return out
-
-
 @pytest.fixture(scope="module")
-def server():
-    """A loopback server a sandboxed kernel must not reach."""
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        yield listener.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory, server) -> dict:
-    root = tmp_path_factory.mktemp("grading")
-    submitted, output = root / "submitted", root / "output"
-    solution = notebook_path(SOLUTIONS, CHAPTER_IDS[0])
-    secrets = [solution, output / "gradebook.db", submitted / "reference" / CHAPTER_IDS[0] / solution.name,
-               ROOT / ".git" / "HEAD"]
-    corpus.write_all(corpus.class_cases() + corpus.adversarial_cases(secrets, server), submitted)
-    summary = finish(grader("--submitted", str(submitted), "--output", str(output)))
-    results = {(o["student"], o["chapter"]): o for o in json.loads((output / "report" / "results.json").read_text())}
-    return {"submitted": submitted, "output": output, "summary": summary, "results": results}
+def run(request) -> dict:
+    """The class graded once (started by conftest.py at collection, while other tests run)."""
+    return request.config.stash[GRADED_CLASS].result()
 
 
 def scores(output: Path) -> dict[tuple[str, str], float]:
