@@ -1,4 +1,5 @@
-"""Grading speed: the parallel, sandboxed grader against serial `nbgrader autograde`, same submissions.
+"""Grading speed: the parallel, sandboxed grader against serial `nbgrader autograde`, same submissions;
+and the cost of the guard in the kernel (grader/guard.py).
 
     python benchmarks/grading.py            10 students x every chapter (40 notebooks)
     python benchmarks/grading.py --steps 1  1 student x 1 chapter (a smoke run)
@@ -6,8 +7,9 @@
 Each student answers each exercise with the reference answer or leaves the stub, in a pattern
 that differs per student. Three ways of running the same notebooks are timed in the same run:
 executing them bare with nbclient (one after another, no grading), serial nbgrader (generate
-the gradebook, then `nbgrader autograde` per chapter) and `python -m grader` (its default
-workers, feedback and report included). Run it as root: the grader sandboxes every kernel.
+the gradebook, then `nbgrader autograde` per chapter), `python -m grader` (its default
+workers, feedback and report included) and `python -m grader --no-guard` (the same without the
+guard, to measure what it costs). Run it as root: the grader sandboxes every kernel.
 """
 from __future__ import annotations
 
@@ -80,12 +82,12 @@ def serial(root: Path, submitted: Path, chapters: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def parallel(output: Path, submitted: Path, chapters: list[str]) -> tuple[float, list[float]]:
+def parallel(output: Path, submitted: Path, chapters: list[str], *options: str) -> tuple[float, list[float]]:
     import json
 
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "grader", "--submitted", str(submitted), "--output", str(output),
-                    *[arg for chapter in chapters for arg in ("--chapter", chapter)]],
+                    *[arg for chapter in chapters for arg in ("--chapter", chapter)], *options],
                    cwd=REPO, check=True, capture_output=True)
     wall = time.perf_counter() - start
     jobs = [o["seconds"] for o in json.loads((output / "report" / "results.json").read_text())]
@@ -107,6 +109,7 @@ def main() -> None:
         (tmp / "serial").mkdir()
         serial_wall = serial(tmp / "serial", tmp / "submitted", chapters)
         parallel_wall, job_seconds = parallel(tmp / "parallel", tmp / "submitted", chapters)
+        _, unguarded_seconds = parallel(tmp / "unguarded", tmp / "submitted", chapters, "--no-guard")
     rows = [("bare nbclient, one at a time", sum(bare_seconds)),
             ("nbgrader autograde, serial", serial_wall),
             ("python -m grader, parallel", parallel_wall)]
@@ -117,6 +120,9 @@ def main() -> None:
     print(f"per notebook: bare median {bare_median:.2f} s, grader job median {job_median:.2f} s "
           f"(sandbox, grading and feedback: {job_median / bare_median:.2f}x), grader wall per notebook "
           f"{parallel_wall / n:.2f} s ({parallel_wall / n / bare_median:.2f}x bare; target <= 1.3)")
+    unguarded_median = statistics.median(unguarded_seconds)
+    print(f"the guard: grader job median {job_median:.2f} s with it, {unguarded_median:.2f} s without "
+          f"({100 * (job_median / unguarded_median - 1):+.1f} %; target < +5 %)")
 
 
 if __name__ == "__main__":

@@ -81,6 +81,22 @@ def bound_names(tree: ast.AST) -> set[str]:
     return names
 
 
+def is_data(path: str) -> bool:
+    """Whether a gradlab name is plain data (PARAMETER_NAMES), which runs no code, rather than code."""
+    import importlib
+
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            value = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            value = getattr(value, name, None)
+        return isinstance(value, (str, int, float, tuple, frozenset)) and not callable(value)
+    return False
+
+
 def parse(source: str) -> ast.AST | None:
     """The cell's Python after IPython's own rewriting (magics, !shell), None if it does not parse."""
     try:
@@ -106,7 +122,7 @@ def reasons(tree: ast.AST, names: dict[str, str], may_use: set[str], tested: dic
         return (names.get(head, head) + ("." + rest if rest else "")) if path else ""
 
     def allowed(path: str) -> bool:
-        return path in may_use or any(tool.startswith(path + ".") for tool in may_use)
+        return path in may_use or any(tool.startswith(path + ".") for tool in may_use) or is_data(path)
 
     found = []
     for node in ast.walk(tree):

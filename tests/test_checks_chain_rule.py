@@ -9,7 +9,7 @@ from gradlab.chain import chain_deriv, compose, sigma_sum_forward
 from gradlab.exercises import chain_rule as c
 from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, sigmoid_deriv, square, tanh, tanh_deriv
 
-from check_harness import StandardChecks, failure
+from check_harness import StandardChecks, failure, false_failures
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -157,6 +157,17 @@ def gradient_check_guarding_zeros(f, grad_f, x):
     return float(ratio.max())
 
 
+# Right answers made of gradlab's own code: the checks accept their numbers, but graded they are gradlab
+# code their exercise does not allow (the guard zeroes the test, the scan flags it), so they are not variants.
+MADE_OF_GRADLAB = [("chain_deriv_3", chain_deriv), ("gradient_check", gradient_check_with_numeric)]
+
+
+@pytest.mark.parametrize("name, answer", MADE_OF_GRADLAB, ids=[n for n, _ in MADE_OF_GRADLAB])
+def test_answers_made_of_gradlab_code_are_right_numerically(name, answer):
+    check = EXERCISES[name][0]
+    assert failure(check, answer) == "" and false_failures(check, answer, range(5)) == []
+
+
 VARIANTS = [
     pytest.param("dh1", dh1_expanded, id="dh1-expanded-polynomial"),
     pytest.param("dh1", dh1_python_loop, id="dh1-python-loop"),
@@ -164,7 +175,6 @@ VARIANTS = [
     pytest.param("chain_deriv_3", chain_loop, id="chain-loop"),
     pytest.param("chain_deriv_3", chain_outer_first, id="chain-other-order"),
     pytest.param("chain_deriv_3", chain_per_element, id="chain-per-element"),
-    pytest.param("chain_deriv_3", chain_deriv, id="chain-gradlab"),
     pytest.param("sigma_of_product_backward", product_as_list, id="product-list"),
     pytest.param("sigma_of_product_backward", product_as_array, id="product-stacked-array"),
     pytest.param("grad_X", grad_X_einsum, id="grad-X-einsum"),
@@ -172,7 +182,6 @@ VARIANTS = [
     pytest.param("grad_X", grad_X_loops, id="grad-X-loops"),
     pytest.param("grad_W", grad_W_einsum, id="grad-W-einsum"),
     pytest.param("grad_W", grad_W_sum_of_outer_products, id="grad-W-outer-products"),
-    pytest.param("gradient_check", gradient_check_with_numeric, id="gradient-check-numeric"),
     pytest.param("gradient_check", own_central_difference(1e-4), id="gradient-check-own-delta-1e-4"),
     pytest.param("gradient_check", own_central_difference(1e-6), id="gradient-check-own-delta-1e-6"),
     pytest.param("gradient_check", gradient_check_guarding_zeros, id="gradient-check-guarding-zeros"),

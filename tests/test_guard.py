@@ -41,7 +41,7 @@ class Kernel:
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)
-        self.counter, self.cell = 0, 0
+        self.counter, self.cell, self.chapter = 0, 0, ""
         solution = read(notebook_path(SOLUTIONS, CHAPTER))
         self.tests = {grade_id(c): c.source for c in solution.cells if is_test(c)}
         self.answers = [name for c in solution.cells if is_answer(c) for name in ("forward_difference",)]
@@ -76,9 +76,10 @@ class Kernel:
         self.execute(source)
         return before + self.request("cell", index=self.cell + 1, trusted=True)["findings"]
 
-    def test(self, name: str = "test_forward_difference", allowed: tuple[str, ...] = ()) -> dict:
-        visible, _, hidden = self.tests[name].partition(HIDDEN)
-        return self.request("test", index=self.cell + 1, name=name, answers=["forward_difference"],
+    def test(self, name: str = "test_forward_difference", allowed: tuple[str, ...] = (), source: str = "",
+             answers: tuple[str, ...] = ("forward_difference",)) -> dict:
+        visible, _, hidden = (source or self.tests[name]).partition(HIDDEN)
+        return self.request("test", index=self.cell + 1, name=name, answers=list(answers),
                             parts=[["visible", visible], ["hidden", hidden.partition("### END")[0]]],
                             allowed=list(allowed))
 
@@ -250,3 +251,29 @@ def test_hidden_tests_leave_no_trace_in_the_kernel(kernel):
                                   "[l for e in linecache.cache.values() for l in e[2] if 'see' 'd=' in l])",
                                   timeout=60, output_hook=lambda m: seen.append(m["content"].get("text", "")))
     assert "".join(seen).strip() == "[] []"
+
+
+def variant_cases() -> list:
+    """Each correct variant the check tests hold as written-out source, with its chapter's test cells."""
+    from test_integrity import variants
+
+    return variants()
+
+
+@pytest.mark.parametrize("chapter, name, source", variant_cases())
+def test_correct_variants_pass_without_findings(kernel, chapter, name, source):
+    """Honest work written differently, run under the guard with its chapter's real test cells."""
+    solution = read(notebook_path(SOLUTIONS, chapter))
+    if kernel.chapter != chapter:  # the chapter's set-up cell, as the release runs it
+        kernel.cell += 2
+        kernel.request("cell", index=kernel.cell, trusted=True)
+        assert kernel.execute(next(c.source for c in solution.cells if c.cell_type == "code")) == ""
+        kernel.chapter = chapter
+    defined = source.partition("def ")[2].partition("(")[0]
+    assert kernel.answer(f"{source}\n{name} = {defined}\n") == []
+    answers = [n for c in solution.cells if is_answer(c) for n in c.source.split("def ")[1:] for n in [n.partition("(")[0]]]
+    cell = next(i for i, c in enumerate(solution.cells) if is_answer(c) and f"def {name}(" in c.source)
+    test = next(c for c in solution.cells[cell + 1:] if is_test(c) and f"({name}" in c.source)
+    allowed = solution.cells[cell].metadata.get("gradlab", {}).get("may_use", [])
+    verdict = kernel.test(grade_id(test), source=test.source, answers=tuple(answers), allowed=tuple(allowed))
+    assert (verdict["outcome"], verdict["findings"]) == ("passed", []), verdict

@@ -3,13 +3,27 @@ from __future__ import annotations
 
 import pytest
 
-from course import CHAPTER_IDS, CHAPTERS, SOLUTIONS, notebook_path, read
+from course import CHAPTER_IDS, CHAPTERS, SOLUTIONS, grade_id, notebook_path, read
 from grader.integrity import scan
 from grader.submission import scan as scan_notebook
 
 CONTEXT = "import numpy as np\nfrom gradlab import numeric\nfrom gradlab.nn import Dense"
 
 FLAGGED = [
+    ("def check_forward_difference(*a):\n    pass", "rebinds check_forward_difference"),
+    ("globals()['check_' + 'x'] = print", "writes to globals()"),
+    ("import IPython\nIPython.get_ipython().ast_transformers.append(1)", "imports IPython"),
+    ("shell = __import__('IPy' + 'thon')", "calls __import__"),
+    ("getattr(__import__('sys'), 'set' + 'trace')(None)", "computed attribute name"),
+    ("import sys\nsys.setprofile(print)", "calls sys.setprofile"),
+    ("import inspect\nframes = inspect.stack()", "imports inspect"),
+    ("import sys\nf = sys._getframe(1).f_back", "uses f_back"),
+    ("import gc\nobjects = gc.get_objects()", "imports gc"),
+    ("import importlib\nm = importlib.import_module('gradlab.numeric')", "imports importlib"),
+    ("g = check.__globals__", "uses __globals__"),
+    ("b = print.__self__", "uses __self__"),
+    ("raw = np.sum.__wrapped__", "uses __wrapped__"),
+    ("print(In[-1])", "reads the input history (In)"),
     ("np.allclose = lambda *a, **k: True", "assigns to module attribute numpy.allclose"),
     ("import numpy\nnumpy.testing.assert_allclose = print", "assigns to module attribute numpy.testing"),
     ("setattr(np, 'isclose', None)", "calls setattr"),
@@ -38,7 +52,7 @@ CLEAN = [
 
 @pytest.mark.parametrize("source, reason", FLAGGED)
 def test_reaching_outside_the_exercise_is_flagged(source, reason):
-    flags = scan([(16, "forward_difference", source)], CONTEXT, {})
+    flags = scan([(16, "forward_difference", source)], CONTEXT, {}, {"check_forward_difference": "test_fd"})
     assert any(reason in f.reason for f in flags), flags
     assert all(f.cell == 16 and f.line >= 1 for f in flags)
     assert "cell 16 (forward_difference), line" in str(flags[0])
@@ -47,6 +61,13 @@ def test_reaching_outside_the_exercise_is_flagged(source, reason):
 @pytest.mark.parametrize("source", CLEAN)
 def test_ordinary_answers_are_not_flagged(source):
     assert scan([(3, "answer", source)], CONTEXT, {}) == []
+
+
+def test_an_exercise_may_allow_a_gradlab_tool_imports_included():
+    source = "from gradlab.numeric import numerical_gradient\ndef check(f, x):\n    return numerical_gradient(f, x)"
+    allowed = {"answer": {"gradlab.numeric.numerical_gradient"}}
+    assert scan([(3, "answer", source)], CONTEXT, allowed) == []
+    assert any("imports gradlab code" in f.reason for f in scan([(3, "other", source)], CONTEXT, allowed))
 
 
 def test_an_exercise_may_allow_a_gradlab_tool():
@@ -66,3 +87,51 @@ def test_reference_solutions_are_clean(chapter):
     """The solution notebook, read as a submission of the release, raises no flag: demo cells are
     the release's own, and every answer keeps to its exercise."""
     assert scan_notebook(read(notebook_path(SOLUTIONS, chapter)), read(notebook_path(CHAPTERS, chapter))) == []
+
+
+def variants() -> list:
+    """Every correct variant the check tests hold that is a function written out in its module (its
+    source is an answer a student could submit), with its chapter and exercise."""
+    import importlib
+    import inspect
+
+    found = []
+    for chapter, module in zip(CHAPTER_IDS, ["derivatives", "partial_derivatives", "chain_rule",
+                                              "backpropagation", "training"]):
+        tests = importlib.import_module(f"test_checks_{module}")
+        for param in tests.VARIANTS:
+            name, fn = param.values if hasattr(param, "values") else param
+            if inspect.isfunction(fn) and fn.__name__ != "<lambda>" and fn.__qualname__ == fn.__name__:
+                source = imports(fn) + inspect.getsource(fn)
+                found.append(pytest.param(chapter, name, source, id=f"{chapter[:2]}-{fn.__name__}"))
+    return found
+
+
+def imports(fn) -> str:
+    """The import lines a test module's function needs as a cell of its own (its gradlab names)."""
+    import sys
+    import types
+
+    lines = []
+    for name in fn.__code__.co_names:
+        value = fn.__globals__.get(name)
+        if isinstance(value, types.ModuleType) and value.__name__.startswith("gradlab"):
+            lines.append(f"from {value.__name__.rpartition('.')[0]} import {value.__name__.rpartition('.')[2]}")
+        elif value is not None and not isinstance(value, types.ModuleType):
+            home = next((m for n, m in sorted(sys.modules.items()) if n.startswith("gradlab.") and m is not None
+                         and not n.startswith("gradlab.exercises") and vars(m).get(name) is value), None)
+            if home is not None:
+                lines.append(f"from {home.__name__} import {name}")
+    return "".join(f"{line}\n" for line in lines)
+
+
+@pytest.mark.parametrize("chapter, name, source", variants())
+def test_correct_variants_are_clean(chapter, name, source):
+    """Honest work written differently raises no flag either, in the cell of the exercise it answers."""
+    release = read(notebook_path(CHAPTERS, chapter))
+    cell = next(c for c in release.cells if c.metadata.get("nbgrader", {}).get("solution")
+                and f"def {name}(" in c.source)
+    submitted = read(notebook_path(CHAPTERS, chapter))
+    answer = next(c for c in submitted.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id(cell))
+    answer.source = source
+    assert scan_notebook(submitted, release) == []
