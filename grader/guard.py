@@ -41,7 +41,9 @@ import _lsprof
 import _thread
 from typing import Any
 
-KINDS_THAT_ZERO = ("tamper", "blocked", "reference")
+ZERO_FROM_HERE = ("tamper", "blocked")  # this test and every later one score 0
+ZERO_THIS_TEST = ("reference",)          # the test it happened in scores 0
+KINDS_THAT_ZERO = ZERO_FROM_HERE + ZERO_THIS_TEST
 COUNTER_BYTES = 8
 MAX_FINDINGS = 200
 
@@ -233,7 +235,7 @@ class Guard:
         self.is_, self.all, self.map, self.type, self.len = operator.is_, all, map, type, len
         self.getframe, self.gettrace, self.getprofile = sys._getframe, sys.gettrace, sys.getprofile
         self.settrace, self.setprofile_ = sys.settrace, sys.setprofile
-        self.compile, self.exec, self.str, self.isinstance = compile, exec, str, isinstance
+        self.compile, self.exec, self.isinstance = compile, exec, isinstance
         self.fromhex, self.hmac, self.compare = bytes.fromhex, _hashlib.hmac_digest, hmac.compare_digest
         self.shake, self.current_frames, self.thread_id = hashlib.shake_256, sys._current_frames, _thread.get_ident
         self.waitpid = os.waitpid
@@ -243,7 +245,7 @@ class Guard:
         self.getrlimit, self.setrlimit = resource.getrlimit, resource.setrlimit
         self.recursion = (sys.getrecursionlimit, sys.setrecursionlimit, sys.getrecursionlimit())
         self.getcwd, self.readlink, self.environ = os.getcwd, os.readlink, os.environ
-        self.modules, self.sys_dict, self.builtins = sys.modules, sys.__dict__, builtins.__dict__
+        self.modules, self.builtins = sys.modules, builtins.__dict__
         self.builtin_errors = tuple(v for v in builtins.__dict__.values()
                                     if isinstance(v, type) and issubclass(v, BaseException))
         self.json_dumps, self.json_loads = json.dumps, json.loads
@@ -399,12 +401,15 @@ class Guard:
         finally:
             self.busy = False
 
-    def check_judged(self, where: int) -> None:
+    def check_namespaces(self, namespaces: list[Namespace], where: int) -> None:
         is_, all_, map_ = self.is_, self.all, self.map
-        for ns in self.judged_ns:
+        for ns in namespaces:
             if not ns.same(is_, all_, map_):
                 for change in ns.restore(self.submodule_added):
                     self.record("tamper", where, 0, f"{ns.label}: {change} (put back)")
+
+    def check_judged(self, where: int) -> None:
+        self.check_namespaces(self.judged_ns, where)
         for name, module in self.sys_modules.items():
             if self.modules.get(name, False) is not module and (module is not None or name in self.modules):
                 self.modules[name] = module
@@ -457,11 +462,7 @@ class Guard:
             self.record("tamper", where, 0, "the recursion limit was changed (put back)")
 
     def check_machinery(self, where: int) -> None:
-        is_, all_, map_ = self.is_, self.all, self.map
-        for ns in self.machinery_ns:
-            if not ns.same(is_, all_, map_):
-                for change in ns.restore(self.submodule_added):
-                    self.record("tamper", where, 0, f"{ns.label}: {change} (put back)")
+        self.check_namespaces(self.machinery_ns, where)
         for label, owner, name, saved in self.machinery:
             if name is None:  # a list inside a dict (an event's callbacks)
                 if not saved.same():

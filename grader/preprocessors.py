@@ -157,7 +157,7 @@ class GuardedExecute(Execute):
         where = (f"cell {finding['cell']}" + (f" ({name})" if name else "")) if cell is not None else "the kernel"
         finding = {**finding, "where": where,
                    "flag": f"{where}" + (f", line {finding['line']}" if finding["line"] else "") + f": {finding['text']}"}
-        if finding["kind"] in ("tamper", "blocked") and (self.zero_from is None or finding["cell"] < self.zero_from):
+        if finding["kind"] in guard.ZERO_FROM_HERE and (self.zero_from is None or finding["cell"] < self.zero_from):
             self.zero_from = max(finding["cell"], 0)
         if finding not in self.findings:
             self.findings.append(finding)
@@ -199,12 +199,12 @@ class GuardedExecute(Execute):
                           "answers": exercise["answers"], "allowed": exercise["allowed"]}, index, self.timeout or 60)
         self.announced = True
         cell.outputs = [] if reply is None else self.verdict(reply)
-        reference = [f for f in self.findings if f["kind"] == "reference" and f["cell"] == index]
+        reference = [f for f in self.findings if f["kind"] in guard.ZERO_THIS_TEST and f["cell"] == index]
         if reply is None:
             self.zero_from = min(index, self.zero_from if self.zero_from is not None else index)
         barred = self.zero_from is not None and self.zero_from <= index
         if barred or reference:
-            first = reference[0] if reference else next(f for f in self.findings if f["kind"] in ("tamper", "blocked"))
+            first = reference[0] if reference else next(f for f in self.findings if f["kind"] in guard.ZERO_FROM_HERE)
             cell.outputs = [error(INTEGRITY, f"this test scores 0: {first['flag']}")]
 
     def verdict(self, reply: dict) -> list[NotebookNode]:

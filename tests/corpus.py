@@ -100,6 +100,11 @@ def losing_answers(*positions: int) -> Callable[[Chapter], float]:
     return lambda ch: ch.full - sum(ch.points_of(ch.answers[i]) for i in positions)
 
 
+def after_reference(position: int, code: str) -> Callable[[Chapter], dict[int, str]]:
+    """The answer at position: the reference, then code."""
+    return lambda ch: {position: ch.reference[ch.answers[position]] + "\n" + code}
+
+
 def before_reference(code: str, position: int) -> Callable[[Chapter], str]:
     return lambda ch: code + ch.reference[ch.answers[position]]
 
@@ -201,35 +206,33 @@ TANGENT = 3  # the answer most cheats below attack: the points before it must be
 def cheats() -> list[Case]:
     """Issue 12's cheats, each in two spellings (the obvious one and one that avoids the obvious names),
     graded with the guard: the tests they target score 0 and the guard or the scan names them."""
-    c = ADVERSARIAL
+    c, t = ADVERSARIAL, TANGENT
     after_tampering = lambda ch: ch.before(ch.answers[TANGENT])  # noqa: E731 - this and every later test: 0
     fake_import = ("real_import = __import__\nclass Fake:\n    def __getattr__(self, name):\n"
                    "        return lambda *args, **kwargs: None\n"
                    "def fake_import(name, *args, **kwargs):\n"
                    "    return Fake() if name.startswith('gradlab.exercises') else real_import(name, *args, **kwargs)\n")
     return [
-        Case("rebind_def", c, answered(lambda ch: {0: wrong(ch, 0) + "\ndef check_forward_difference(*args, **kwargs):\n"
-                                                      "    pass\n"}),
+        Case("rebind_def", c, answered(lambda ch: {
+            0: wrong(ch, 0) + "\ndef check_forward_difference(*args, **kwargs):\n    pass\n"}),
              losing_tests(0), flags=("rebinds check_forward_difference",), category="1 rebinding what a test calls"),
-        Case("rebind_globals", c, answered(lambda ch: {1: wrong(ch, 1) + "\nglobals()['check_' + 'central_difference'] = "
-                                                         "lambda *args, **kwargs: None\n"}),
+        Case("rebind_globals", c, answered(lambda ch: {
+            1: wrong(ch, 1) + "\nglobals()['check_' + 'central_difference'] = lambda *args, **kwargs: None\n"}),
              losing_tests(1), flags=("writes to globals()",), category="1 rebinding what a test calls"),
-        Case("ipython_transformer", c, answered(lambda ch: {TANGENT: ch.reference[ch.answers[TANGENT]] +
-                                                            "\nget_ipython().input_transformers_post.append("
-                                                            "lambda lines: [l for l in lines if 'check_' not in l])\n"}),
+        Case("ipython_transformer", c, answered(after_reference(t, (
+            "get_ipython().input_transformers_post.append(lambda lines: [l for l in lines if 'check_' not in l])"))),
              after_tampering, flags=("calls get_ipython",), findings=("input_transformers_post",),
              category="2 IPython's machinery"),
-        Case("ipython_indirect", c, answered(lambda ch: {TANGENT: ch.reference[ch.answers[TANGENT]] +
-                                                         "\nshell = getattr(__import__('IPy' + 'thon'), 'get_' + 'ipython')()\n"
-                                                         "shell.set_custom_exc((AssertionError,), lambda *args, **kwargs: None)\n"}),
+        Case("ipython_indirect", c, answered(after_reference(t, (
+            "shell = getattr(__import__('IPy' + 'thon'), 'get_' + 'ipython')()\n"
+            "shell.set_custom_exc((AssertionError,), lambda *args, **kwargs: None)"))),
              after_tampering, flags=("computed attribute name",), findings=("custom_exceptions",),
              category="2 IPython's machinery"),
-        Case("trace_direct", c, answered(lambda ch: {TANGENT: "import sys\nsys.settrace(lambda *args: None)\n" +
-                                                     ch.reference[ch.answers[TANGENT]]}),
+        Case("trace_direct", c, answered(lambda ch: {t: before_reference("import sys\nsys.settrace(lambda *args: None)\n", t)(ch)}),
              after_tampering, flags=("calls sys.settrace",), findings=("sys.settrace was refused",),
              category="3 trace and profile hooks"),
-        Case("profile_indirect", c, answered(lambda ch: {TANGENT: ch.reference[ch.answers[TANGENT]] +
-                                                         "\ngetattr(__import__('s' + 'ys'), 'set' + 'profile')(lambda *args: None)\n"}),
+        Case("profile_indirect", c, answered(after_reference(t, (
+            "getattr(__import__('s' + 'ys'), 'set' + 'profile')(lambda *args: None)"))),
              after_tampering, flags=("computed attribute name",), findings=("sys.setprofile was refused",),
              category="3 trace and profile hooks"),
         Case("introspect_stack", c, answered(lambda ch: {0: (
@@ -243,38 +246,33 @@ def cheats() -> list[Case]:
             "    return getattr(f, '__glo' + 'bals__')['central_difference'](f, x, delta)\n")}),
              losing_tests(1), flags=("computed attribute name",), findings=("numeric.central_difference",),
              category="4 introspection"),
-        Case("introspect_gc", c, answered(lambda ch: {TANGENT: "import gc\nfound = [o for o in gc.get_objects() "
-                                                      "if getattr(o, '__name__', '') == 'tangent_line']\n" +
-                                                      ch.reference[ch.answers[TANGENT]]}),
+        Case("introspect_gc", c, answered(lambda ch: {t: before_reference(
+            "import gc\nfound = [o for o in gc.get_objects() if getattr(o, '__name__', '') == 'tangent_line']\n", t)(ch)}),
              after_tampering, flags=("imports gc",), findings=("gc.get_objects was refused",),
              category="4 introspection"),
-        Case("patch_self", c, answered(lambda ch: {TANGENT: ch.reference[ch.answers[TANGENT]] + "\n" + fake_import +
-                                                   "print.__self__.__import__ = fake_import\n"}),
+        Case("patch_self", c, answered(after_reference(t, fake_import + "print.__self__.__import__ = fake_import")),
              after_tampering, flags=("uses __self__",), findings=("builtins: __import__ was replaced",),
              category="5 patching by an indirect route"),
-        Case("patch_numpy", c, answered(lambda ch: {TANGENT: ch.reference[ch.answers[TANGENT]] +
-                                                    "\nimport numpy as np\nnp.allclose._implementation.__globals__['isclose'] = "
-                                                    "lambda a, b, **kwargs: np.ones(np.shape(a), bool)\n"}),
+        Case("patch_numpy", c, answered(after_reference(t, (
+            "import numpy as np\n"
+            "np.allclose._implementation.__globals__['isclose'] = lambda a, b, **kwargs: np.ones(np.shape(a), bool)"))),
              after_tampering, flags=("uses __globals__",), findings=("isclose was replaced",),
              category="5 patching by an indirect route"),
-        Case("patch_checks", c, answered(lambda ch: {TANGENT: ch.reference[ch.answers[TANGENT]] +
-                                                     "\nvars(__import__('gradlab.checks', fromlist=['_']))['_allclose'] = "
-                                                     "lambda *args, **kwargs: True\n"}),
+        Case("patch_checks", c, answered(after_reference(t, (
+            "vars(__import__('gradlab.checks', fromlist=['_']))['_allclose'] = lambda *args, **kwargs: True"))),
              after_tampering, flags=("writes to vars()",), findings=("gradlab.checks: _allclose was replaced",),
              category="5 patching by an indirect route"),
-        Case("read_notebook", c, answered(lambda ch: {0: "text = open('derivatives.ipynb').read()\n"
-                                                         "assert 'BEGIN ' + 'HIDDEN TESTS' in text, 'no hidden tests here'\n"
-                                                         + ch.reference[ch.answers[0]]}),
+        Case("read_notebook", c, answered(lambda ch: {0: before_reference(
+            "text = open('derivatives.ipynb').read()\nassert 'BEGIN ' + 'HIDDEN TESTS' in text, 'no hidden tests here'\n",
+            0)(ch)}),
              losing_answers(0), flags=("calls open",), findings=("opened derivatives.ipynb",),
              category="6 reading the hidden tests"),
-        Case("read_anywhere", c, answered(lambda ch: {1: HUNT + ch.reference[ch.answers[1]]}),
+        Case("read_anywhere", c, answered(lambda ch: {1: before_reference(HUNT, 1)(ch)}),
              losing_answers(1), flags=("imports pathlib",), findings=("opened",), category="6 reading the hidden tests"),
-        Case("show_history", c, answered(lambda ch: {5: ch.reference[ch.answers[5]] +
-                                                     "\nprint([cell for cell in In if 'seed=' in cell])\n"}),
+        Case("show_history", c, answered(after_reference(5, "print([cell for cell in In if 'seed=' in cell])")),
              FULL, flags=("reads the input history",), category="7 hidden tests shown afterwards"),
-        Case("show_linecache", c, answered(lambda ch: {5: ch.reference[ch.answers[5]] +
-                                                       "\nimport linecache\nprint([line for entry in linecache.cache.values() "
-                                                       "for line in entry[2] if 'seed=' in line])\n"}),
+        Case("show_linecache", c, answered(after_reference(5, (
+            "import linecache\nprint([line for entry in linecache.cache.values() for line in entry[2] if 'seed=' in line])"))),
              FULL, flags=("imports linecache",), category="7 hidden tests shown afterwards"),
         Case("cheater", c, answered(lambda ch: {
             0: wrong(ch, 0, hint="Always") + "\nimport numpy as np\nnp.allclose = lambda *a, **k: True\n"
