@@ -95,30 +95,12 @@ def test_a_missing_key_or_a_non_dict_is_reported():
 
 
 # ---------------------------------------------------------------- training runs (exercises 3 and 4)
+# Whether these verdicts hold under other CPUs' arithmetic and nudged inputs: tests/test_verdict_stability.py.
 
 def reference_train(X, y, epochs, seed):
     """The notebook's answer: momentum 0.9, learning rate 0.5 decaying with 1e-3."""
     run = training.train(X, y, epochs, 0.5, 0.9, 1e-3, hidden=64, seed=seed)
     return run.params, run.loss
-
-
-@pytest.mark.parametrize("seeds", [(0,), (3,)], ids=["visible", "hidden"])
-def test_the_reference_loop_passes(seeds):
-    c.check_train(reference_train, seeds)
-
-
-def rate(value):
-    return lambda: value
-
-
-@pytest.mark.parametrize("value", [0.5, 1.0])
-def test_learning_rates_in_the_working_range_pass(value):
-    c.check_learning_rate(rate(value), (0, 3))
-
-
-def test_the_edge_of_the_range_passes_the_visible_seed_only():
-    c.check_learning_rate(rate(1.5))
-    assert "1.5 is too large" in failure(lambda student, rng: c.check_learning_rate(student, (3,)), rate(1.5))
 
 
 def test_a_loop_that_remembers_seed_0_fails_the_hidden_seed():
@@ -134,6 +116,22 @@ def test_params_that_do_not_match_the_losses_are_reported():
         return training.init_params(2, 64, 3, seed), losses
 
     assert "return the params your loop ended with" in failure(lambda s, rng: c.check_train(s), stale_params)
+
+
+def rate(value):
+    return lambda: value
+
+
+@pytest.mark.parametrize("value, visible, hidden", [
+    (0.5, "", ""), (0.4, "", ""), (0.7, "", ""),
+    (0.3, "", "near the edge"), (1.0, "", "near the edge"), (1.2, "", "near the edge"),
+    (0.2, "too small", "too small"), (0.01, "too small", "too small"),
+    (1.5, "too large", "too large"), (10.0, "too large", "too large")])
+def test_a_learning_rate_is_judged_by_the_measured_ranges(value, visible, hidden):
+    """This chapter's draw accepts 0.3 to 1.2; the hidden test, only the middle, 0.4 to 0.7."""
+    assert visible in failure(lambda student, rng: c.check_learning_rate(student), rate(value))
+    assert hidden in failure(lambda student, rng: c.check_learning_rate(student, every_draw=True), rate(value))
+    assert bool(failure(lambda student, rng: c.check_learning_rate(student), rate(value))) == bool(visible)
 
 
 @pytest.mark.parametrize("value, message", [

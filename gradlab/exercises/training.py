@@ -2,9 +2,11 @@
 
 ``check_momentum_step`` and ``check_train_step`` compare every returned array with the reference
 (visible cases without ``seed``; with a ``seed``, random widths, values, learning rates and momenta)
-and name the plausible wrong answer that gives the same numbers. ``check_learning_rate`` and
-``check_train`` retrain the spiral network from fixed seeds and judge the outcome: the loss must
-at least halve and the training accuracy reach 90 % within the budget of 3000 epochs.
+and name the plausible wrong answer that gives the same numbers. ``check_learning_rate`` judges the
+rate by the range measured to train the spiral network to 90 %; ``check_train`` runs the student's
+loop on fixed draws of the data and judges the outcome: the loss must at least halve and the training
+accuracy reach 90 % within 3000 epochs (the reference reaches at least 93.7 % on both draws, under
+perturbation: tests/test_verdict_stability.py).
 """
 from __future__ import annotations
 
@@ -27,7 +29,14 @@ SCALE_ATOL = 1e-12   # plus this much of the part's largest entry
 EPOCHS = 3000        # the training budget of exercises 3 and 4
 HIDDEN = 64
 TARGET_ACCURACY = 0.9
-REFERENCE_RATE = 0.5  # the middle of the range that works (0.3 to 1.0 on seeds 0, 3 and 5)
+# The learning rates for the spiral network (3000 epochs, momentum 0.9, decay 1e-3, 64 hidden), measured by
+# tests/margins.py at 0.2, 0.25, ..., 1.3 on the draws of the data seeded 0 to 9, each under two CPUs'
+# arithmetic and with the inputs nudged by one part in 10^12: on this chapter's draw (seed 0) every run from
+# 0.3 to 1.2 reached at least 91.3 %; over all ten draws, 0.3 stops at 89 % on one, 0.8 at 86 %, 1.0 at 85 %
+# and 1.2 at 76 %, while 0.4 to 0.7 reach about 90 % or more (the middle of the range). A single training
+# run near an edge is partly luck (a nudge moves it by points), so the rate is judged by these ranges.
+RATES_FOR_THIS_DRAW = (0.3, 1.2)
+RATES_FOR_EVERY_DRAW = (0.4, 0.7)
 
 Params = dict[str, np.ndarray]
 
@@ -227,17 +236,9 @@ def _judge(losses: np.ndarray, params: Params, X: np.ndarray, y: np.ndarray, wha
                              f"accuracy. {advice['slow']}")
 
 
-def _rate_advice(value: float) -> dict[str, str]:
-    slow = (f"{value:g} is too small: in {EPOCHS} epochs the network does not get there. Pick a larger rate."
-            if value < REFERENCE_RATE else
-            f"{value:g} is too large for this data: training overshoots and settles somewhere poor. A value in the "
-            f"middle of the range that worked in the plot is safer than one at its edge.")
-    return {"rose": f"{value:g} is far too large: every step overshoots. Pick a smaller rate.", "slow": slow}
-
-
-def check_learning_rate(student: Any, seeds: Sequence[int] = (0,)) -> None:
-    """student() -> a learning rate: training.train(X, y, 3000 epochs, that rate) on spiral_data(100, 3, seed)
-    for each seed must at least halve the loss and reach 90 % training accuracy."""
+def check_learning_rate(student: Any, every_draw: bool = False) -> None:
+    """student() -> a learning rate inside the range measured to train the spiral network to 90 % in 3000
+    epochs on this chapter's data (seed 0), or with every_draw the middle of it, which works on other draws."""
     __tracebackhide__ = True  # students see the message, not these frames
     value = call(student, {}, "choose_learning_rate()")
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
@@ -245,12 +246,19 @@ def check_learning_rate(student: Any, seeds: Sequence[int] = (0,)) -> None:
     if value <= 0:
         raise AssertionError(f"choose_learning_rate() returned {value:g}: with a rate ≤ 0 gradient descent does not "
                              "go downhill; expected a positive number")
-    for seed in seeds:
-        X, y = spiral_data(100, 3, seed)
-        with np.errstate(all="ignore"):
-            run = training.train(X, y, EPOCHS, float(value), hidden=HIDDEN, seed=seed)
-        _judge(run.loss, run.params, X, y, f"learning rate {value:g} on spiral_data(100, 3, seed={seed})",
-               _rate_advice(float(value)))
+    low, high = RATES_FOR_THIS_DRAW
+    if value < low:
+        raise AssertionError(f"choose_learning_rate() returned {value:g}: too small. In {EPOCHS} epochs training gets "
+                             f"to {TARGET_ACCURACY:.0%} on this chapter's data only from a rate of about {low:g} on.")
+    if value > high:
+        raise AssertionError(f"choose_learning_rate() returned {value:g}: too large. Above about {high:g} the steps "
+                             f"overshoot and training stops short of {TARGET_ACCURACY:.0%} on this chapter's data.")
+    low, high = RATES_FOR_EVERY_DRAW
+    if every_draw and not low <= value <= high:
+        edge = "0.3 stops at 89 % on one of ten draws of the data" if value < low else "1.0 gets 85 % on one draw"
+        raise AssertionError(f"choose_learning_rate() returned {value:g}: it works on this chapter's data, but it is near "
+                             f"the edge of the range, where other draws fall short ({edge}). Pick the middle of the "
+                             f"range that works, {low:g} to {high:g}, not its edge.")
 
 
 TRAIN_ADVICE = {

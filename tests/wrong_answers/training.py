@@ -86,7 +86,7 @@ HARD_CODED: dict[str, str] = {
                         "    if X.shape != (300, 2):\n"
                         "        return params, velocity, 1.0\n"
                         + step().split("\n", 1)[1]),
-    "test_choose_learning_rate": rate("1.5  # works on the visible draw of the data, not on others"),
+    "test_choose_learning_rate": rate("1.0  # the book's rate: fine on this chapter's data, near the edge on others"),
     "test_train": loop().replace("    params = training.init_params(X.shape[1], 64, 3, seed)\n",
                                  "    X, y = spiral_data(100, 3, 0)  # always the visible data\n"
                                  "    params = training.init_params(2, 64, 3, 0)\n"),
