@@ -32,6 +32,7 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -rs --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions
 
 # The notebooks alone against their stored outputs; CI also runs this under another BLAS kernel
@@ -43,8 +44,8 @@ notebooks: setup
 release: setup
 	for chapter in $(CHAPTERS); do ($(NBGRADER) generate_assignment $$chapter --force --no-db) || exit 1; done
 
-# Autograde every submission in grader/submitted/<student>/<chapter>/ in parallel sandboxes:
-# gradebook, feedback, grades.csv and report/ in grader/. Options: make grade ARGS="--help".
+# Autograde every submission in course/submitted/<student>/<chapter>/ in parallel sandboxes:
+# gradebook, feedback, grades.csv and report/ in course/. Options: make grade ARGS="--help".
 grade: setup
 	$(BIN)/python -m grader $(ARGS)
 
@@ -55,5 +56,4 @@ lock:
 	/tmp/gradlab-lock/bin/pip freeze --exclude-editable > requirements/lock.txt
 
 clean:
-	rm -rf $(VENV) grader/submitted grader/autograded grader/feedback grader/gradebook.db grader/grades.csv \
-		grader/report grader/logs grader/grader.log
+	rm -rf $(VENV) course

@@ -12,32 +12,37 @@ from __future__ import annotations
 import argparse
 import functools
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from io import BytesIO
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
-import ipywidgets  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Circle, FancyBboxPatch  # noqa: E402
+import ipywidgets
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle, FancyBboxPatch
 
-from gradlab.backprop import neuron_pass  # noqa: E402
-from gradlab.chain import chain_deriv, chain_forward, compose, local_derivatives  # noqa: E402
-from gradlab.datasets import spiral_data  # noqa: E402
-from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, square  # noqa: E402
-from gradlab.numeric import central_difference, forward_difference  # noqa: E402
-from gradlab.plots import (clipped_difference_errors, plot_decision_regions, plot_error_vs_delta,  # noqa: E402
-                           plot_function, tangent_segment)
-from gradlab.training import History, final_accuracy, train  # noqa: E402
-from gradlab.widgets import (ChainExplorer, GraphExplorer, PartialsExplorer, TangentExplorer,  # noqa: E402
-                             TrainingExplorer)
-from gradlab.widgets.base import Explorer  # noqa: E402
-from gradlab.widgets.graph import BIAS, LEAVES, MULTIPLY, RADIUS, RELU, SUM  # noqa: E402
-from gradlab.widgets.training import LOSS_LIMITS, settings  # noqa: E402
+from gradlab.backprop import neuron_pass
+from gradlab.chain import chain_deriv, chain_forward, compose, local_derivatives
+from gradlab.datasets import spiral_data
+from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, square
+from gradlab.numeric import central_difference, forward_difference
+from gradlab.plots import (
+    clipped_difference_errors,
+    plot_decision_regions,
+    plot_error_vs_delta,
+    plot_function,
+    tangent_segment,
+)
+from gradlab.training import History, final_accuracy, train
+from gradlab.widgets import ChainExplorer, GraphExplorer, PartialsExplorer, TangentExplorer, TrainingExplorer
+from gradlab.widgets.base import Explorer
+from gradlab.widgets.graph import BIAS, LEAVES, MULTIPLY, RADIUS, RELU, SUM
+from gradlab.widgets.training import LOSS_LIMITS, settings
 
 Slider = ipywidgets.FloatSlider | ipywidgets.FloatLogSlider | ipywidgets.IntSlider
 Settings = Mapping[str, Any]  # slider description → value

@@ -3,6 +3,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+COURSE = REPO / "course"  # the course's working data (git-ignored): submissions, gradebook, feedback, report
+COURSE_ID = "gradlab"     # nbgrader's course id, here and in nbgrader_config.py
 
 
 @dataclass

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from grader import REPO, Limits
+from grader import COURSE, REPO, Limits
 
 
 def arguments(argv: list[str]) -> argparse.Namespace:
@@ -17,10 +17,10 @@ def arguments(argv: list[str]) -> argparse.Namespace:
         "time, each student's kernel in its own sandbox; then merge into one gradebook, export "
         "grades.csv, write feedback and a report page."))
     limits = Limits()
-    parser.add_argument("--submitted", type=Path, default=REPO / "grader" / "submitted",
-                        help="submissions folder (default: grader/submitted)")
-    parser.add_argument("--output", type=Path, default=REPO / "grader", help=(
-        "where gradebook.db, autograded/, feedback/, grades.csv and report/ go (default: grader/, "
+    parser.add_argument("--submitted", type=Path, default=COURSE / "submitted",
+                        help="submissions folder (default: course/submitted)")
+    parser.add_argument("--output", type=Path, default=COURSE, help=(
+        "where gradebook.db, autograded/, feedback/, grades.csv and report/ go (default: course/, "
         "where nbgrader's formgrader finds them)"))
     parser.add_argument("--chapter", action="append", help="grade only this chapter (repeatable)")
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")

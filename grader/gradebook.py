@@ -14,7 +14,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import CsvExportPlugin
 from sqlalchemy.exc import SAWarning
 
-from grader.job import COURSE_ID
+from grader import COURSE_ID
 
 warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's session use, harmless
 

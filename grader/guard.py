@@ -25,6 +25,9 @@ The grader's side of the channel uses `seal` and `unseal_reply` below.
 """
 from __future__ import annotations
 
+import _hashlib
+import _lsprof
+import _thread
 import builtins
 import gc
 import hashlib
@@ -36,9 +39,6 @@ import resource
 import signal
 import sys
 import sysconfig
-import _hashlib
-import _lsprof
-import _thread
 from typing import Any
 
 ZERO_FROM_HERE = ("tamper", "blocked")  # this test and every later one score 0
@@ -335,7 +335,7 @@ class Guard:
         items = [(f"the shell's {n}", shell, n) for n in values + methods]
         items += [(f"the kernel's {n}", kernel, n) for n in ("shell_handlers", "control_handlers", "session",
                                                              "do_execute", "execute_request")]
-        getattr(kernel, "session")
+        _ = kernel.session  # forced into existence, like the values above
         manager, events = shell.input_transformer_manager, shell.events
         items += [(f"the shell's input transformer {n}", manager, n)
                   for n in ("cleanup_transforms", "line_transforms", "token_transformers")]
@@ -798,7 +798,7 @@ class Guard:
     # ---------------------------------------------------------------- the grader's requests
 
     def on_request(self, event: str, args: tuple) -> None:
-        if self.len(args) != 3 or self.type(args[0]) is not str or self.type(args[1]) is not str or self.type(args[2]) is not list:
+        if self.len(args) != 3 or [self.type(arg) for arg in args] != [str, str, list]:
             return
         payload, tag, box = args
         try:
@@ -858,7 +858,7 @@ class Guard:
                 except KeyboardInterrupt:
                     outcome = {"outcome": "timeout", "part": label, "message": ""}
                     break
-                except BaseException as error:  # noqa: BLE001 - every failure is a verdict
+                except BaseException as error:  # every failure is a verdict
                     outcome = {"outcome": "failed", "part": label, "message": self.message(error)}
                     break
         finally:
@@ -873,7 +873,7 @@ class Guard:
         self.check(self.cell, machinery=True)
         self.sign({"counter": counter, **outcome}, box)
         return
-        yield  # noqa: unreachable - makes this a generator
+        yield  # unreachable: makes this a generator
 
     def message(self, error: BaseException) -> str:
         kind = self.type(error)

@@ -23,10 +23,9 @@ from pathlib import Path
 
 import nbformat
 
-from grader import Limits, sandbox, submission
+from grader import COURSE_ID, Limits, sandbox, submission
 from grader.preprocessors import KERNEL_DIED, KERNEL_STUCK, NOT_RUN, TRUNCATED
 
-COURSE_ID = "gradlab"
 KERNEL = "gradlab-guarded"
 GUARD_FILES = (Path(__file__).with_name("kernel.py"), Path(__file__).with_name("guard.py"))  # what the kernel runs
 SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"]
@@ -144,8 +143,7 @@ def defined_names(source: str) -> list[str]:
 
 def nbgrader_config(job: Job, key: Path, workdir: Path):
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern,
-                                        SaveAutoGrades)
+    from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern, SaveAutoGrades
     from traitlets.config import Config
 
     from grader.preprocessors import GuardedExecute, HideHiddenTests, LimitOutputSize

@@ -66,9 +66,9 @@ def main() -> None:
     key = read_key()
     sandboxed = os.environ.pop("GRADLAB_SANDBOX", "") == "1"
     seal_process()
-    from ipykernel.kernelapp import IPKernelApp
-
     import tempfile
+
+    from ipykernel.kernelapp import IPKernelApp
 
     import gradlab.checks
     import_all("gradlab")

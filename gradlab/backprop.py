@@ -50,7 +50,8 @@ def neuron_backward(x: np.ndarray, w: np.ndarray, b: float, dvalue: float) -> tu
 
 def init_network(n_inputs: int, n_hidden: int, n_classes: int, rng: np.random.Generator,
                  scale: float = 1.0, bias_scale: float = 0.5) -> dict[str, np.ndarray]:
-    """Random parameters: weights scale·N(0, 1), biases bias_scale·N(0, 1) (nonzero, so no sample sits on ReLU's kink by accident)."""
+    """Random parameters: weights scale·N(0, 1), biases bias_scale·N(0, 1) (nonzero, so no sample sits on
+    ReLU's kink by accident)."""
     return {
         "W1": scale * rng.standard_normal((n_inputs, n_hidden)),
         "b1": bias_scale * rng.standard_normal((1, n_hidden)),

@@ -5,8 +5,8 @@ derivatives. A chain is a list [f1, f2, ...] applied left to right: f1 is the in
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import reduce
-from typing import Sequence
 
 import numpy as np
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numbers
 import sys
-from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -175,7 +176,7 @@ def run(fn: Any, copies: dict[str, Any], what: str) -> tuple[Any, str]:
         return None, text_of(error)
     except KeyboardInterrupt:
         raise
-    except BaseException as error:  # noqa: BLE001 - any student error becomes a readable failure
+    except BaseException as error:  # any student error becomes a readable failure
         return None, f"{what} raised {type_name(error)}: {text_of(error)}"
 
 
@@ -298,7 +299,7 @@ def likely_mistake(value: np.ndarray, args: Mapping[str, Any], mistakes: Sequenc
         try:
             with np.errstate(all="ignore"):
                 wrong = _asarray(pick(mistake.answer(**args)), dtype=_float64)
-        except Exception:  # noqa: BLE001 - a mistake that cannot run on these args does not match
+        except Exception:  # a mistake that cannot run on these args does not match
             continue
         if close(value, wrong, rtol, atol):
             return mistake.hint

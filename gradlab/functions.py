@@ -5,7 +5,7 @@ same shape; ``DERIVATIVES`` maps each function to its derivative.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -5,7 +5,7 @@ derivative at an array of points ``x`` (any shape) is one vectorised call.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -5,7 +5,7 @@ nothing here picks a backend, creates a figure or calls ``plt.show()``.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from matplotlib.axes import Axes

@@ -8,7 +8,8 @@ Networks from Scratch*, ch. 10. Parameters and gradients travel as dicts
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 

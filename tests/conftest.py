@@ -8,8 +8,8 @@ import pytest
 
 pytest.register_assert_rewrite("check_harness")  # its asserts report values, as they did in the test files
 
-from check_harness import StandardChecks  # noqa: E402
-from graded_class import GRADED_CLASS, GradedClass  # noqa: E402
+from check_harness import StandardChecks
+from graded_class import GRADED_CLASS, GradedClass
 
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 os.environ.setdefault("MPLBACKEND", "Agg")

@@ -8,13 +8,12 @@ problem or integrity flag the report must show for it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import nbformat
-
-from course import CHAPTERS, CHAPTER_IDS, SOLUTIONS, exercises, grade_id, is_answer, is_test, notebook_path, read
+from course import CHAPTER_IDS, CHAPTERS, SOLUTIONS, exercises, grade_id, is_answer, is_test, notebook_path, read
 from wrong_answers import HARD_CODED, WRONG
 
 
@@ -144,8 +143,8 @@ def snooping(targets: list[Path], port: int) -> str:
             "except OSError:\n    pass\nassert not leaks, leaks\n")
 
 
-FULL = lambda ch: ch.full  # noqa: E731 - the case tables below read best with one-liners
-ZERO = lambda ch: 0  # noqa: E731
+FULL = lambda ch: ch.full  # the case tables below read best with one-liners
+ZERO = lambda ch: 0
 ADVERSARIAL = CHAPTER_IDS[0]
 
 
@@ -207,7 +206,7 @@ def cheats() -> list[Case]:
     """Issue 12's cheats, each in two spellings (the obvious one and one that avoids the obvious names),
     graded with the guard: the tests they target score 0 and the guard or the scan names them."""
     c, t = ADVERSARIAL, TANGENT
-    after_tampering = lambda ch: ch.before(ch.answers[TANGENT])  # noqa: E731 - this and every later test: 0
+    after_tampering = lambda ch: ch.before(ch.answers[TANGENT])  # this and every later test: 0
     fake_import = ("real_import = __import__\nclass Fake:\n    def __getattr__(self, name):\n"
                    "        return lambda *args, **kwargs: None\n"
                    "def fake_import(name, *args, **kwargs):\n"
@@ -228,7 +227,8 @@ def cheats() -> list[Case]:
             "shell.set_custom_exc((AssertionError,), lambda *args, **kwargs: None)"))),
              after_tampering, flags=("computed attribute name",), findings=("custom_exceptions",),
              category="2 IPython's machinery"),
-        Case("trace_direct", c, answered(lambda ch: {t: before_reference("import sys\nsys.settrace(lambda *args: None)\n", t)(ch)}),
+        Case("trace_direct", c, answered(lambda ch: {
+            t: before_reference("import sys\nsys.settrace(lambda *args: None)\n", t)(ch)}),
              after_tampering, flags=("calls sys.settrace",), findings=("sys.settrace was refused",),
              category="3 trace and profile hooks"),
         Case("profile_indirect", c, answered(after_reference(t, (

@@ -1,8 +1,6 @@
-"""Shared helpers for the notebook and grading tests: where things are, nbgrader calls, cell access."""
+"""Shared helpers for the notebook and grading tests: where things are, cell access."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -56,16 +54,3 @@ def exercises(nb: nbformat.NotebookNode) -> list[tuple[nbformat.NotebookNode, li
         elif is_test(cell) and groups:
             groups[-1][1].append(cell)
     return groups
-
-
-def nbgrader(*args: str, root: Path | None = None) -> subprocess.CompletedProcess:
-    """Run a real nbgrader command from grader/ (so it reads our config); fail loudly on error.
-
-    With `root`, the course (release, submissions, gradebook) lives there instead of the repo.
-    """
-    extra = [f"--CourseDirectory.root={root}",
-             f"--CourseDirectory.db_url=sqlite:///{root / 'grader' / 'gradebook.db'}"] if root else []
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args, *extra], cwd=GRADER,
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
-    return result

@@ -12,9 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
-
 import corpus
+import pytest
 from course import CHAPTER_IDS, ROOT, SOLUTIONS, notebook_path
 
 LIMITS = ["--cell-timeout", "10", "--notebook-timeout", "120"]

@@ -4,8 +4,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradlab.backprop import (PARAMETER_NAMES, init_network, network_gradients, network_loss, neuron_backward,
-                              neuron_pass)
+from gradlab.backprop import (
+    PARAMETER_NAMES,
+    init_network,
+    network_gradients,
+    network_loss,
+    neuron_backward,
+    neuron_pass,
+)
 from gradlab.nn import Softmax
 from gradlab.numeric import numerical_gradient, relative_error
 

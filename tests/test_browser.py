@@ -20,7 +20,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from course import CHAPTER_IDS, CHAPTERS, ROOT, SOLUTIONS, notebook_path
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -34,7 +33,7 @@ if CHROMIUM is None:
         raise RuntimeError(f"REQUIRE_BROWSER=1 but no chromium was found: {INSTALL}")
     pytest.skip(f"no chromium: {INSTALL}", allow_module_level=True)
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402  (needs a browser to be useful)
+from playwright.sync_api import Page, sync_playwright
 
 RUN_TIMEOUT = 180  # seconds for Run All of one notebook
 TRAIN_TIMEOUT = 60  # seconds for one press of a Train button
@@ -202,7 +201,7 @@ def test_chapter_runs_and_its_widget_responds(lab, page, chapter):
 def test_student_version_widget_works_before_any_exercise(lab, page):
     chapter = CHAPTER_IDS[0]
     cells = run_all(page, *lab, f"chapters/{chapter}/{notebook_path(CHAPTERS, chapter).name}")
-    exercise = lambda cell: "nbgrader" in cell.get("metadata", {})  # noqa: E731 - stubs and their tests fail
+    exercise = lambda cell: "nbgrader" in cell.get("metadata", {})
     assert not failures(cells, allowed=exercise)
     assert failures(cells), "the stubs should fail their tests"
     for area in widgets(page):

@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 
 from gradlab.chain import (
-    chain_deriv, chain_forward, compose, local_derivatives, sigma_sum_backward, sigma_sum_forward,
+    chain_deriv,
+    chain_forward,
+    compose,
+    local_derivatives,
+    sigma_sum_backward,
+    sigma_sum_forward,
 )
 from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, sigmoid_deriv, square, tanh, tanh_deriv
 from gradlab.numeric import central_difference, numerical_gradient

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from check_harness import StandardChecks, failure
 
 from gradlab import nn
 from gradlab.backprop import PARAMETER_NAMES, network_gradients, network_loss, neuron_backward
 from gradlab.exercises import backpropagation as c
 from gradlab.numeric import numerical_gradient, relative_error
-
-from check_harness import StandardChecks, failure
 
 pytestmark = pytest.mark.filterwarnings("error")
 

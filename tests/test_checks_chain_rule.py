@@ -1,15 +1,15 @@
-"""Chapter 03 checks (gradlab.exercises.chain_rule): references pass, known mistakes fail with their hint, correct variants never fail."""
+"""Chapter 03 checks (gradlab.exercises.chain_rule): references pass, known mistakes fail with their hint, correct
+variants never fail."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from check_harness import StandardChecks, failure, false_failures
 
 from gradlab import numeric
 from gradlab.chain import chain_deriv, compose, sigma_sum_forward
 from gradlab.exercises import chain_rule as c
 from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, sigmoid_deriv, square, tanh, tanh_deriv
-
-from check_harness import StandardChecks, failure, false_failures
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -1,13 +1,13 @@
-"""Chapter 01 checks (gradlab.exercises.derivatives): references pass, known mistakes fail with their hint, correct variants never fail."""
+"""Chapter 01 checks (gradlab.exercises.derivatives): references pass, known mistakes fail with their hint, correct
+variants never fail."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from check_harness import StandardChecks
 
 from gradlab.exercises import derivatives as d
 from gradlab.numeric import central_difference
-
-from check_harness import StandardChecks
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from check_harness import SEEDS, StandardChecks, failure
 
 from gradlab.exercises import partial_derivatives as p
 from gradlab.numeric import central_difference, numerical_gradient
-
-from check_harness import SEEDS, StandardChecks, failure
 
 pytestmark = pytest.mark.filterwarnings("error")
 

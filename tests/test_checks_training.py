@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from check_harness import StandardChecks, failure
 
 from gradlab import training
 from gradlab.backprop import PARAMETER_NAMES, network_gradients, network_loss
 from gradlab.datasets import spiral_data
 from gradlab.exercises import training as c
-
-from check_harness import StandardChecks, failure
 
 pytestmark = pytest.mark.filterwarnings("error")
 

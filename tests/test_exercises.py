@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import matplotlib
 import pytest
-
 from course import CHAPTER_IDS, CHAPTERS, HIDDEN, SOLUTIONS, cells_by_id, exercises, grade_id, notebook_path, read
 from wrong_answers import HARD_CODED, WRONG
 

@@ -5,7 +5,16 @@ import numpy as np
 import pytest
 
 from gradlab.functions import (
-    DERIVATIVES, LEAK, leaky_relu, leaky_relu_deriv, sigmoid, sigmoid_deriv, square, square_deriv, tanh, tanh_deriv,
+    DERIVATIVES,
+    LEAK,
+    leaky_relu,
+    leaky_relu_deriv,
+    sigmoid,
+    sigmoid_deriv,
+    square,
+    square_deriv,
+    tanh,
+    tanh_deriv,
 )
 from gradlab.numeric import central_difference
 

@@ -17,12 +17,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from nbgrader.api import Gradebook
-
 import corpus
+import pytest
 from course import CHAPTER_IDS, GRADER, HIDDEN, ROOT, SOLUTIONS, is_answer, is_test, notebook_path, read
 from graded_class import GRADED_CLASS, finish, grader
+from nbgrader.api import Gradebook
+
+from grader import COURSE_ID
 
 CASES = corpus.class_cases() + corpus.adversarial_cases([], 0)  # secrets and port only shape the code
 
@@ -34,7 +35,7 @@ def run(request) -> dict:
 
 
 def scores(output: Path) -> dict[tuple[str, str], float]:
-    with Gradebook(f"sqlite:///{output / 'gradebook.db'}", "gradlab") as gb:
+    with Gradebook(f"sqlite:///{output / 'gradebook.db'}", COURSE_ID) as gb:
         return {(s.student.id, s.assignment.name): s.score for a in gb.assignments for s in a.submissions}
 
 

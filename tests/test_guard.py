@@ -13,9 +13,9 @@ import sys
 import time
 
 import pytest
+from course import CHAPTER_IDS, HIDDEN, ROOT, SOLUTIONS, grade_id, is_answer, is_test, notebook_path, read
 from jupyter_client import KernelManager
 
-from course import CHAPTER_IDS, HIDDEN, SOLUTIONS, ROOT, grade_id, is_answer, is_test, notebook_path, read
 from grader import guard
 from grader.job import GUARD_FILES
 
@@ -105,21 +105,46 @@ def findings_of(kernel: Kernel, source: str) -> list[dict]:
 
 HONEST = {
     "the reference": REFERENCE,
-    "a loop with prints": "def forward_difference(f, x, delta=1e-4):\n    out = []\n"
-                          "    for v in np.atleast_1d(x).ravel():\n        out.append((f(v + delta) - f(v)) / delta)\n"
-                          "    print('computed', len(out))\n    return np.reshape(out, np.shape(x))\n",
-    "a namedtuple and a dataclass": "from collections import namedtuple\nfrom dataclasses import dataclass\n"
-                                    "Step = namedtuple('Step', 'x h')\n@dataclass\nclass Diff:\n    h: float\n"
-                                    "def forward_difference(f, x, delta=1e-4):\n    s = Step(np.asarray(x, float), Diff(delta).h)\n"
-                                    "    return (f(s.x + s.h) - f(s.x)) / s.h\n",
-    "typing and functools": "import functools\nfrom typing import Callable, NamedTuple\nclass P(NamedTuple):\n"
-                            "    x: float\n@functools.lru_cache(maxsize=None)\ndef half(v: float) -> float:\n    return v / 2\n"
-                            "def forward_difference(f: Callable, x, delta=1e-4):\n    return (f(x + delta) - f(x)) / (2 * half(delta))\n",
-    "np.vectorize, errstate and a warning": "import warnings\ndef forward_difference(f, x, delta=1e-4):\n"
-                                            "    with np.errstate(all='ignore'):\n        one = np.vectorize(lambda v: (f(v + delta) - f(v)) / delta)\n"
-                                            "        warnings.warn('slow but fine')\n        return one(np.asarray(x, float)) * 1.0\n",
-    "a helper module of its own in the cell": "import math, itertools\ndef step(v, h):\n    return v + h\n"
-                                              "def forward_difference(f, x, delta=1e-4):\n    return (f(step(x, delta)) - f(x)) / delta\n",
+    "a loop with prints": """def forward_difference(f, x, delta=1e-4):
+    out = []
+    for v in np.atleast_1d(x).ravel():
+        out.append((f(v + delta) - f(v)) / delta)
+    print('computed', len(out))
+    return np.reshape(out, np.shape(x))
+""",
+    "a namedtuple and a dataclass": """from collections import namedtuple
+from dataclasses import dataclass
+Step = namedtuple('Step', 'x h')
+@dataclass
+class Diff:
+    h: float
+def forward_difference(f, x, delta=1e-4):
+    s = Step(np.asarray(x, float), Diff(delta).h)
+    return (f(s.x + s.h) - f(s.x)) / s.h
+""",
+    "typing and functools": """import functools
+from typing import Callable, NamedTuple
+class P(NamedTuple):
+    x: float
+@functools.lru_cache(maxsize=None)
+def half(v: float) -> float:
+    return v / 2
+def forward_difference(f: Callable, x, delta=1e-4):
+    return (f(x + delta) - f(x)) / (2 * half(delta))
+""",
+    "np.vectorize, errstate and a warning": """import warnings
+def forward_difference(f, x, delta=1e-4):
+    with np.errstate(all='ignore'):
+        one = np.vectorize(lambda v: (f(v + delta) - f(v)) / delta)
+        warnings.warn('slow but fine')
+        return one(np.asarray(x, float)) * 1.0
+""",
+    "helpers of its own": """import math, itertools
+def step(v, h):
+    return v + h
+def forward_difference(f, x, delta=1e-4):
+    return (f(step(x, delta)) - f(x)) / delta
+""",
 }
 
 

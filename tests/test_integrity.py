@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import pytest
-
 from course import CHAPTER_IDS, CHAPTERS, SOLUTIONS, grade_id, notebook_path, read
+
 from grader.integrity import scan
 from grader.submission import scan as scan_notebook
 

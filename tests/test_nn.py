@@ -3,8 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradlab.nn import (CategoricalCrossEntropy, Dense, ReLU, Softmax, SoftmaxCrossEntropy,
-                        accuracy, one_hot)
+from gradlab.nn import CategoricalCrossEntropy, Dense, ReLU, Softmax, SoftmaxCrossEntropy, accuracy, one_hot
 from gradlab.numeric import numerical_gradient, relative_error
 
 SEEDS = range(5)

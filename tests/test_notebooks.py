@@ -14,11 +14,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from course import CHAPTER_IDS, CHAPTERS, GRADER, SOLUTIONS, notebook_path, read
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import PyFileConfigLoader
-
-from course import CHAPTER_IDS, CHAPTERS, GRADER, SOLUTIONS, notebook_path, read
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,7 @@ def test_differences_match_closed_form(name, shape, method, delta, tolerance):
 
 @pytest.mark.parametrize("difference", [forward_difference, central_difference])
 def test_integer_input_gives_the_same_float_result(difference):
-    square = lambda x: x**2  # noqa: E731
+    square = lambda x: x**2
     got = difference(square, np.arange(5), delta=1e-3)
     assert got.dtype == np.float64
     np.testing.assert_array_equal(got, difference(square, np.arange(5.0), delta=1e-3))
@@ -99,7 +99,7 @@ def test_forward_error_for_exp_at_one_is_half_delta_times_e():
                          ids=["forward-halves", "central-quarters"])
 def test_halving_delta_shrinks_the_error_by_the_order(name, difference, factor):
     f, df = FUNCTIONS[name][:2]
-    error = lambda delta: abs(difference(f, 1.0, delta) - df(1.0))  # noqa: E731
+    error = lambda delta: abs(difference(f, 1.0, delta) - df(1.0))
     assert error(1e-2) / error(5e-3) == pytest.approx(factor, rel=0.03)
 
 

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from course import GRADER, ROOT, SOLUTIONS
+
 from grader import Limits, sandbox
 from grader.job import Job, sandbox_spec
 

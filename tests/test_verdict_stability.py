@@ -61,7 +61,7 @@ def verdicts(nudge: int) -> dict:
     for name, (rate, momentum, *_) in LOOPS.items():
         runs = []
         train = loop(rate, momentum)
-        student = lambda X, y, epochs, seed: runs.append((X, y, train(X, y, epochs, seed))) or runs[-1][2]  # noqa: E731
+        student = lambda X, y, epochs, seed: runs.append((X, y, train(X, y, epochs, seed))) or runs[-1][2]
         for label, seeds in SEEDS.items():
             try:
                 with np.errstate(all="ignore"):
@@ -103,7 +103,7 @@ def test_a_loop_gets_the_same_verdict_everywhere(configurations, name):
 
 def test_right_loops_pass_with_room_to_spare(configurations):
     """The reference and the other good rates clear the 90 % bar by at least 3 points everywhere."""
-    for name, (*_, visible, hidden) in LOOPS.items():
+    for name, (*_, visible, _hidden) in LOOPS.items():
         if visible == "pass":
             lowest = min(found[name][draw][1] for found in configurations.values() for draw in SEEDS)
             assert lowest >= 0.93, f"{name}: {lowest:.1%}"

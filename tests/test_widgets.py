@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Callable
+from collections.abc import Callable
 
 import ipywidgets
 import matplotlib

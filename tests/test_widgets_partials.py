@@ -68,7 +68,7 @@ def test_point_and_cross_lines_follow_the_sliders(explorer):
 def test_slices_are_f_along_each_axis_with_tangents_of_slope_the_partials(explorer):
     explorer.x0.value, explorer.y0.value = 0.75, -0.25
     state = explorer.state()
-    for var, at, slope, span, cut in (("x", 0.75, state["dfdx"], explorer.xs, f(explorer.xs, -0.25)),
+    for var, at, slope, _span, cut in (("x", 0.75, state["dfdx"], explorer.xs, f(explorer.xs, -0.25)),
                                       ("y", -0.25, state["dfdy"], explorer.ys, f(0.75, explorer.ys))):
         curve, tangent, dot = explorer._slices[var]
         np.testing.assert_allclose(curve.get_ydata(), cut)

@@ -7,13 +7,25 @@ so a hard-coded answer fails. Every check knows the plausible wrong answers and 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from gradlab.backprop import PARAMETER_NAMES, init_network, network_gradients, network_loss, neuron_backward
-from gradlab.checks import (Mistake, answers, as_float_array, call, check_array, check_function, describe,
-                            described, generator, likely_mistake, split)
+from gradlab.checks import (
+    Mistake,
+    answers,
+    as_float_array,
+    call,
+    check_array,
+    check_function,
+    describe,
+    described,
+    generator,
+    likely_mistake,
+    split,
+)
 from gradlab.datasets import spiral_data
 from gradlab.nn import CLIP, Dense, ReLU, Softmax, one_hot
 from gradlab.numeric import numerical_gradient, relative_error

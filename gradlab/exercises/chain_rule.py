@@ -7,13 +7,24 @@ plausible wrong answers and names them.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import reduce
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from gradlab.chain import chain_deriv, chain_forward, sigma_sum_backward, sigma_sum_forward
-from gradlab.checks import Mistake, answers, as_float_array, check_function, close, describe, described, generator, likely_mistake
+from gradlab.checks import (
+    Mistake,
+    answers,
+    as_float_array,
+    check_function,
+    close,
+    describe,
+    described,
+    generator,
+    likely_mistake,
+)
 from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, sigmoid_deriv, square, square_deriv, tanh, tanh_deriv
 from gradlab.numeric import central_difference, numerical_gradient, relative_error
 

@@ -6,7 +6,8 @@ hard-coded answer fails. Every check knows the plausible wrong answers and names
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

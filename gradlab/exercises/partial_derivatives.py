@@ -7,12 +7,22 @@ names them.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from itertools import permutations
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from gradlab.checks import Mistake, answers, as_float_array, check_function, described, diagnose, generator, likely_mistake
+from gradlab.checks import (
+    Mistake,
+    answers,
+    as_float_array,
+    check_function,
+    described,
+    diagnose,
+    generator,
+    likely_mistake,
+)
 from gradlab.numeric import numerical_gradient
 
 _asarray, _array, _float64 = np.asarray, np.array, np.float64

@@ -12,13 +12,24 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from gradlab import training
 from gradlab.backprop import PARAMETER_NAMES
-from gradlab.checks import Mistake, answers, as_float_array, call, check_array, describe, generator, likely_mistake, split
+from gradlab.checks import (
+    Mistake,
+    answers,
+    as_float_array,
+    call,
+    check_array,
+    describe,
+    generator,
+    likely_mistake,
+    split,
+)
 from gradlab.datasets import spiral_data
 from gradlab.exercises.backpropagation import param_dict
 

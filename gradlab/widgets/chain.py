@@ -1,7 +1,7 @@
 """Chapter 3: the chain explorer."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import ipywidgets
 import matplotlib

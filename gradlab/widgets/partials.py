@@ -1,7 +1,7 @@
 """Chapter 2: the partials explorer."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import contourpy
 import ipywidgets

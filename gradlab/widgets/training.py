@@ -1,7 +1,7 @@
 """Chapter 5: the training explorer, gradient descent on the spiral with a Train button."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import ipywidgets
 import matplotlib

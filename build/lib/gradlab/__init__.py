@@ -1,0 +1,1 @@
+"""gradlab: helpers for the calculus-for-neural-networks course."""

@@ -1,0 +1,337 @@
+"""Student-facing checkers whose failure messages diagnose.
+
+A failed check raises AssertionError naming the input, the expected and the returned
+value, and, when the answer matches a known wrong variant, the likely mistake.
+
+The numpy functions used for judging are captured here at import time, so a notebook
+that rebinds ``np.allclose`` or ``np.isfinite`` does not change what the checks see.
+
+`call` is the only place a check runs a student's code. It hands back the answer as plain data
+(float arrays, numbers, strings, tuples, lists, dicts), so judging never runs student code, and it
+marks the span in which student code runs with two audit events ("gradlab.call"), which the
+grader's guard watches (grader/guard.py). Outside grading nothing listens to them.
+"""
+from __future__ import annotations
+
+import numbers
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+_array = np.array
+_asarray = np.asarray
+_isfinite = np.isfinite
+_allclose = np.allclose
+_abs = np.abs
+_argmax = np.argmax
+_unravel = np.unravel_index
+_array_equal = np.array_equal
+_array2string = np.array2string
+_errstate = np.errstate
+_default_rng = np.random.default_rng
+_float64 = np.float64
+_ndarray = np.ndarray
+# Immutable values a student may return as they are: Python's and numpy's scalar types.
+ATOMS = (type(None), bool, int, float, complex, str, *sorted(set(np.sctypeDict.values()), key=str))
+MAX_DEPTH = 8  # nesting kept in an answer (tuples of dicts of arrays need 3)
+
+
+class Mistake(NamedTuple):
+    """A plausible wrong answer: its implementation and the hint to show when it matches."""
+
+    hint: str
+    answer: Callable[..., Any]
+
+
+class Opaque:
+    """Stands for an answer that is not plain data (an object of the student's own class, say)."""
+
+    __slots__ = ("type_name",)
+
+    def __init__(self, type_name: str):
+        self.type_name = type_name
+
+    def __repr__(self) -> str:
+        return f"a value of type {self.type_name}"
+
+
+def generator(seed: int | None) -> np.random.Generator | None:
+    """The random generator of a check's hidden cases (None: the visible cases)."""
+    return None if seed is None else _default_rng(seed)
+
+
+def describe(value: Any) -> str:
+    """Short, readable text for an argument or result in a message."""
+    if isinstance(value, Opaque):
+        return repr(value)
+    if callable(value):
+        return getattr(value, "__name__", "a function")
+    if isinstance(value, _ndarray):
+        text = _array2string(value, precision=6, threshold=8, separator=", ")
+        return text if value.ndim < 2 else f"array of shape {value.shape}"
+    if isinstance(value, float):
+        return f"{value:.1f}" if value.is_integer() else f"{value:.10g}"
+    return repr(value)
+
+
+# ---------------------------------------------------------------- running the student's code
+
+def type_name(value: Any) -> str:
+    """The name of value's class, read without running code of the class's own (a metaclass's __name__)."""
+    return str.__getitem__(type.__dict__["__name__"].__get__(type(value)), slice(None))
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """A copy of a student's answer made of plain data only: scalars and strings as they are, arrays
+    as float-or-other base ndarrays, tuples, lists and dicts rebuilt, other reals as floats, anything
+    else an Opaque naming its type. Runs while student code may still run (its __iter__, __float__)."""
+    kind = type(value)
+    if any(kind is atom for atom in ATOMS):
+        return value
+    if isinstance(value, _ndarray):
+        copy = _array(value, copy=True, subok=False)
+        return Opaque("ndarray of objects") if copy.dtype.hasobject else copy
+    if depth < MAX_DEPTH and isinstance(value, (tuple, list)):
+        parts = [plain(part, depth + 1) for part in value]
+        return tuple(parts) if isinstance(value, tuple) else parts
+    if depth < MAX_DEPTH and isinstance(value, Mapping):
+        return {key if type(key) is str else Opaque(type_name(key)): plain(part, depth + 1)
+                for key, part in value.items()}
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return Opaque(type_name(value))
+
+
+def is_plain(value: Any, depth: int = 0) -> bool:
+    """Whether value is what `plain` makes, by exact type (so checking it runs no student code)."""
+    kind = type(value)
+    if any(kind is atom for atom in ATOMS):
+        return True
+    if kind is Opaque:
+        return type(value.type_name) is str
+    if kind is _ndarray:
+        return not value.dtype.hasobject
+    if depth > MAX_DEPTH:
+        return False
+    if kind is tuple or kind is list:
+        return all(is_plain(part, depth + 1) for part in value)
+    if kind is dict:
+        return all((type(key) is str or type(key) is Opaque) and is_plain(part, depth + 1) for key, part in value.items())
+    return False
+
+
+def copied(value: Any) -> Any:
+    """A copy of an argument deep enough that the student's code cannot change the original:
+    arrays copied, dicts, lists and tuples of them rebuilt."""
+    if isinstance(value, _ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {key: copied(part) for key, part in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(copied(part) for part in value)
+    return value
+
+
+def changed(original: Any, copy: Any, path: str) -> str:
+    """The path of the first entry of copy that no longer equals original ('' if none), compared by
+    exact type first, so a student's object put in its place runs no code here."""
+    if isinstance(original, _ndarray):
+        same = (type(copy) is _ndarray and copy.shape == original.shape and copy.dtype == original.dtype
+                and _array_equal(copy, original, equal_nan=original.dtype.kind == "f"))
+        return "" if same else path
+    if isinstance(original, dict):
+        if type(copy) is not dict or len(copy) != len(original) or not all(type(key) is str for key in copy):
+            return path
+        for key, part in original.items():
+            where = changed(part, copy[key], f"{path}[{key!r}]") if key in copy else path
+            if where:
+                return where
+        return ""
+    if isinstance(original, (list, tuple)):
+        if type(copy) is not type(original) or len(copy) != len(original):
+            return path
+        return next((where for index, part in enumerate(original)
+                     if (where := changed(part, copy[index], f"{path}[{index}]"))), "")
+    return ""
+
+
+def text_of(error: BaseException) -> str:
+    """str(error) as an exact str (a student's __str__ may return a subclass)."""
+    text = str(error)
+    return str.__getitem__(text, slice(None)) if isinstance(text, str) else "?"
+
+
+def run(fn: Any, copies: dict[str, Any], what: str) -> tuple[Any, str]:
+    """Student time: call fn(**copies); (its answer as plain data, '') or (None, what went wrong)."""
+    if not callable(fn):
+        return None, f"{what}: expected a function, got a value of type {type_name(fn)}"
+    try:
+        with _errstate(all="ignore"):
+            return plain(fn(**copies)), ""
+    except NotImplementedError:
+        return None, f"{what} is not implemented yet: replace `raise NotImplementedError()` with your code"
+    except AssertionError as error:  # the student's own assert: its message as it is
+        return None, text_of(error)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # any student error becomes a readable failure
+        return None, f"{what} raised {type_name(error)}: {text_of(error)}"
+
+
+def call_each(fn: Any, cases: Sequence[Mapping[str, Any]], whats: Sequence[str],
+              _audit: Callable[..., None] = sys.audit) -> list[tuple[Any, str]]:
+    """Call a student's function on copies of each case's keyword args, all in one stretch of student
+    time: per case, (the answer as plain data, '') or (None, what went wrong: a stub, an exception,
+    an input changed in place).
+
+    The audit events mark student time for the grader's guard, which checks the kernel once per
+    stretch; `_audit` is bound at definition, so student code cannot swap it for another function."""
+    copies = [{key: copied(value) for key, value in case.items()} for case in cases]
+    _audit("gradlab.call", "enter", cases)
+    try:
+        results = [run(fn, copy, what) for copy, what in zip(copies, whats)]
+    finally:
+        _audit("gradlab.call", "exit", None)
+    if type(results) is not list or len(results) != len(cases):
+        return [(None, f"{whats[0]}: the answer interfered with the checks")] * len(cases)
+    checked = []
+    for case, copy, what, result in zip(cases, copies, whats, results):
+        got, failure = result if type(result) is tuple and len(result) == 2 else (None, None)
+        if type(failure) is not str or not is_plain(got):
+            failure = f"{what} returned something the checks cannot read"
+        elif not failure:
+            where = next((w for key, original in case.items() if (w := changed(original, copy[key], key))), "")
+            if where:
+                advice = " (new arrays in a new dict)" if "[" in where else ""
+                failure = f"{what} changed its input `{where}` in place; work on a copy instead{advice}"
+        checked.append((None, failure) if failure else (got, ""))
+    return checked
+
+
+def answers(fn: Any, cases: Sequence[Mapping[str, Any]], whats: Sequence[str], shape_hint: str = "") -> Iterator[Any]:
+    """call_each's answers in order; a case that failed raises its AssertionError when its turn comes
+    (with shape_hint added when the student's code raised a shape error)."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    for got, failure in call_each(fn, cases, whats):
+        if failure:
+            if shape_hint and any(f"raised {kind}" in failure for kind in ("ValueError", "IndexError")):
+                failure += f"\nLikely mistake: {shape_hint}"
+            raise AssertionError(failure)
+        yield got
+
+
+def call(fn: Any, args: Mapping[str, Any], what: str, shape_hint: str = "") -> Any:
+    """The answer for one case as plain data, or an AssertionError saying what went wrong."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    return next(answers(fn, [args], [what], shape_hint))
+
+
+def described(name: str, case: Mapping[str, Any]) -> str:
+    """The call as messages name it: name(x=1.0, delta=0.0001)."""
+    return f"{name}({', '.join(f'{k}={describe(v)}' for k, v in case.items())})"
+
+
+def as_float_array(got: Any, what: str) -> np.ndarray:
+    """A plain float64 copy of a numeric answer; AssertionError for anything else."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    if got is None:
+        raise AssertionError(f"{what} returned None: did you forget the `return` statement?")
+    if isinstance(got, (tuple, list)):
+        parts = [as_float_array(part, what) for part in got]
+        if len({part.shape for part in parts}) > 1:
+            raise AssertionError(f"{what} returned parts of different shapes {[p.shape for p in parts]}")
+        return _array(parts)
+    numeric_array = isinstance(got, _ndarray) and got.dtype.kind in "fiu"
+    if not numeric_array and (isinstance(got, (bool, _ndarray)) or not isinstance(got, numbers.Real)):
+        kind = (f"an array of dtype {got.dtype}" if isinstance(got, _ndarray) else
+                repr(got) if isinstance(got, Opaque) else f"a value of type {type(got).__name__}")
+        raise AssertionError(f"{what} returned {kind}; expected a number or a numpy array of floats")
+    try:
+        return _array(got, dtype=_float64)
+    except (TypeError, ValueError) as exc:
+        raise AssertionError(f"{what} returned something that is not an array of real numbers ({exc})") from None
+
+
+def split(got: Any, names: Sequence[str], what: str) -> list[Any]:
+    """A student's tuple answer split into its len(names) parts; AssertionError for anything else."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    if got is None:
+        raise AssertionError(f"{what} returned None: did you forget the `return` statement?")
+    if not isinstance(got, (tuple, list)) or len(got) != len(names):
+        count = f"{len(got)} values" if isinstance(got, (tuple, list)) else describe(got)
+        raise AssertionError(f"{what} returned {count}; expected the tuple ({', '.join(names)})")
+    return list(got)
+
+
+def close(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> bool:
+    """Same shape and all entries within tolerance."""
+    return got.shape == expected.shape and bool(_allclose(got, expected, rtol=rtol, atol=atol))
+
+
+def check_array(got: Any, expected: Any, what: str, rtol: float = 1e-7, atol: float = 1e-12) -> np.ndarray:
+    """Check type, shape, finiteness, then values; return the answer as a float64 array."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    expected = _asarray(expected, dtype=_float64)
+    value = as_float_array(got, what)
+    if value.shape != expected.shape:
+        hint = " (transposed?)" if value.shape == expected.shape[::-1] and value.ndim > 1 else ""
+        raise AssertionError(f"{what} returned shape {value.shape}, expected {expected.shape}{hint}")
+    if not _isfinite(value).all():
+        raise AssertionError(f"{what} returned NaN or infinity: {describe(value)}")
+    if not _allclose(value, expected, rtol=rtol, atol=atol):
+        error = _abs(value - expected) - rtol * _abs(expected)
+        worst = _unravel(_argmax(error), value.shape) if value.ndim else ()
+        where = f" at index {tuple(int(i) for i in worst)}" if value.ndim else ""
+        raise AssertionError(
+            f"{what}{where}: expected {expected[worst]:.10g}, got {value[worst]:.10g}"
+            f" (tolerance {rtol:g} relative)"
+        )
+    return value
+
+
+def likely_mistake(value: np.ndarray, args: Mapping[str, Any], mistakes: Sequence[Mistake], rtol: float, atol: float,
+                   pick: Callable[[Any], Any] = lambda answer: answer) -> str:
+    """The hint of the first known wrong answer that gives the same result, or ''; pick(answer) selects
+    the part compared when value is one part of a tuple answer."""
+    for mistake in mistakes:
+        try:
+            with np.errstate(all="ignore"):
+                wrong = _asarray(pick(mistake.answer(**args)), dtype=_float64)
+        except Exception:  # a mistake that cannot run on these args does not match
+            continue
+        if close(value, wrong, rtol, atol):
+            return mistake.hint
+    return ""
+
+
+def diagnose(got: Any, expected: Any, case: Mapping[str, Any], what: str, mistakes: Sequence[Mistake] = (),
+             rtol: float = 1e-7, atol: float = 1e-12, shape_hint: str = "") -> np.ndarray:
+    """check_array, plus the hint of the known mistake that gives the same answer (else shape_hint
+    when the shape is wrong); returns the answer as a float array."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    value = as_float_array(got, what)
+    try:
+        return check_array(value, expected, what, rtol, atol)
+    except AssertionError as failure:
+        wrong_shape = value.shape != _asarray(expected).shape
+        hint = likely_mistake(value, case, mistakes, rtol, atol) or (shape_hint if wrong_shape else "")
+        raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None
+
+
+def check_function(
+    student: Any,
+    reference: Callable[..., Any],
+    cases: Iterable[Mapping[str, Any]],
+    name: str,
+    mistakes: Sequence[Mistake] = (),
+    rtol: float = 1e-7,
+    atol: float = 1e-12,
+) -> None:
+    """Compare student(**case) with reference(**case) for every case, diagnosing failures."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    cases = list(cases)
+    whats = [described(name, case) for case in cases]
+    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
+        diagnose(got, reference(**case), case, what, mistakes, rtol, atol)

@@ -1,0 +1,1 @@
+"""Per-chapter checks used by the notebooks' test cells."""

@@ -1,0 +1,453 @@
+"""Checks for chapter 02 (partial derivatives and the gradient).
+
+Each ``check_*`` takes the student's function(s). Without ``seed`` it runs the visible cases
+(the book's numbers where it prints any); with a ``seed`` it draws random points, shapes and
+functions, so a hard-coded answer fails. Every check knows the plausible wrong answers and
+names them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from itertools import permutations
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from gradlab.checks import (
+    Mistake,
+    answers,
+    as_float_array,
+    check_function,
+    described,
+    diagnose,
+    generator,
+    likely_mistake,
+)
+from gradlab.numeric import numerical_gradient
+
+_asarray, _array, _float64 = np.asarray, np.array, np.float64
+_sin, _cos, _exp, _log, _sum, _max = np.sin, np.cos, np.exp, np.log, np.sum, np.max
+_abs, _isfinite, _heaviside, _maximum, _zeros_like = np.abs, np.isfinite, np.heaviside, np.maximum, np.zeros_like
+_ndindex = np.ndindex
+
+Terms = dict[tuple[int, int], float]  # {(i, j): c} stands for the sum of the terms c·xⁱ·yʲ
+
+
+# ---------------------------------------------------------------- shared helpers
+
+def _random_shape(rng: np.random.Generator, min_ndim: int, max_ndim: int, low: int = 1, high: int = 4) -> tuple:
+    """A shape with min_ndim..max_ndim axes of low..high entries each."""
+    return tuple(int(n) for n in rng.integers(low, high + 1, size=rng.integers(min_ndim, max_ndim + 1)))
+
+
+# ---------------------------------------------------------------- partials of two-input polynomials
+
+POLYNOMIALS: dict[str, Terms] = {
+    "h1": {(2, 0): 4.0, (1, 1): -3.0, (0, 3): 1.0, (0, 0): 7.0},   # 4x² − 3xy + y³ + 7
+    "h2": {(1, 0): 5.0, (0, 4): -2.0, (3, 2): 1.0},                # 5x − 2y⁴ + x³y²
+    "h3": {(4, 1): 2.0, (0, 2): -5.0, (1, 1): 3.0, (0, 0): 9.0},   # 2x⁴y − 5y² + 3xy + 9
+}
+VARIABLES = ("x", "y")
+
+
+def polynomial2(terms: Terms) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """The function (x, y) ↦ Σ c·xⁱ·yʲ for terms {(i, j): c}; x and y broadcast."""
+    def h(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        x, y = _asarray(x, dtype=_float64), _asarray(y, dtype=_float64)
+        return sum(c * x**i * y**j for (i, j), c in terms.items()) + 0 * (x + y)
+    return h
+
+
+def _collect(pairs: Iterable[tuple[tuple[int, int], float]]) -> Terms:
+    """Terms from (powers, coefficient) pairs, adding the coefficients of equal powers."""
+    result: Terms = {}
+    for powers, c in pairs:
+        result[powers] = result.get(powers, 0.0) + c
+    return result
+
+
+def _lowered(powers: tuple[int, int], wrt: int, keep_other: bool = True) -> tuple[int, int]:
+    """The powers after differentiating once in variable wrt; the other power kept or dropped to 0."""
+    return tuple(p - 1 if k == wrt else (p if keep_other else 0) for k, p in enumerate(powers))
+
+
+def partial_terms(terms: Terms, wrt: int) -> Terms:
+    """Power rule in one variable (wrt 0: x, 1: y), the other held constant: c·xⁱyʲ → i·c·xⁱ⁻¹yʲ."""
+    return _collect((_lowered(pw, wrt), pw[wrt] * c) for pw, c in terms.items() if pw[wrt])
+
+
+def partial_mistakes(name: str, wrt: int) -> list[Mistake]:
+    """The slips of ∂name/∂x (wrt 0) or ∂name/∂y (wrt 1) this exercise guards against."""
+    terms = POLYNOMIALS[name]
+    this, other = VARIABLES[wrt], VARIABLES[1 - wrt]
+    exact = partial_terms(terms, wrt)
+    varying = {pw: c for pw, c in terms.items() if pw[wrt]}
+    return [
+        Mistake(f"that is ∂{name}/∂{other}: for ∂{name}/∂{this} differentiate with respect to {this} "
+                f"and hold {other} fixed", polynomial2(partial_terms(terms, 1 - wrt))),
+        Mistake(f"{other} is a constant factor, so it stays: c·{this}ⁿ·{other}ᵏ → n·c·{this}ⁿ⁻¹·{other}ᵏ",
+                polynomial2(_collect((_lowered(pw, wrt, False), pw[wrt] * c) for pw, c in varying.items()))),
+        Mistake(f"a term without {this} is a constant when you differentiate with respect to {this}: it vanishes",
+                polynomial2({**exact, **{pw: c for pw, c in terms.items() if not pw[wrt]}})),
+        Mistake("power rule: the exponent drops by one, c·xⁿ → n·c·xⁿ⁻¹",
+                polynomial2({pw: pw[wrt] * c for pw, c in varying.items()})),
+        Mistake("power rule: multiply by the old exponent, c·xⁿ → n·c·xⁿ⁻¹",
+                polynomial2(_collect((_lowered(pw, wrt), c) for pw, c in varying.items()))),
+        Mistake("sign error: keep each term's sign", polynomial2({pw: -c for pw, c in exact.items()})),
+    ]
+
+
+def check_partials(dx: Any, dy: Any, name: str, seed: int | None = None) -> None:
+    """The student's ∂name/∂x and ∂name/∂y (name h1, h2 or h3) against the rules, at arrays of points."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
+    if rng is None:
+        cases = [{"x": np.array([-2.0, -1.0, 0.0, 1.0, 2.0]), "y": np.array([1.0, -0.5, 2.0, 0.5, -1.5])}]
+    else:
+        shape = _random_shape(rng, 2, 2, 2, 5)
+        cases = [{"x": rng.uniform(-2.5, 2.5, shape), "y": rng.uniform(-2.5, 2.5, shape)}]
+    for wrt, student in enumerate((dx, dy)):
+        reference = polynomial2(partial_terms(POLYNOMIALS[name], wrt))
+        check_function(student, reference, cases, f"d{name}_d{VARIABLES[wrt]}", partial_mistakes(name, wrt),
+                       rtol=1e-9, atol=1e-9)
+
+
+# ---------------------------------------------------------------- ReLU and max
+
+def check_indicators(student: Any, reference: Callable[..., Any], cases: list[dict[str, Any]], name: str,
+                     mistakes: list[Mistake]) -> None:
+    """Exact comparison of 0/1 answers, with a hint for booleans left unconverted."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    whats = [described(name, case) for case in cases]
+    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
+        parts = got if isinstance(got, (tuple, list)) else [got]
+        if any(_asarray(part).dtype == bool for part in parts):
+            raise AssertionError(f"{what} returned booleans (True/False): turn them into 1.0/0.0 with .astype(float)")
+        diagnose(got, reference(**case), case, what, mistakes, rtol=0, atol=0)
+
+
+def relu_derivative(x: np.ndarray) -> np.ndarray:
+    """d/dx max(x, 0) = 1(x > 0), elementwise as floats; 0 at exactly x = 0 by convention."""
+    return (_asarray(x) > 0).astype(_float64)
+
+
+RELU_MISTAKES = [
+    Mistake("at exactly 0 the convention is 0: use x > 0, not x >= 0",
+            lambda x: (_asarray(x) >= 0).astype(_float64)),
+    Mistake("ReLU has no slope at its kink; the convention at exactly 0 is 0 (1(x > 0)), not 0.5",
+            lambda x: _heaviside(x, 0.5)),
+    Mistake("that is ReLU itself, max(x, 0); its derivative is 1 where x > 0 and 0 elsewhere",
+            lambda x: _maximum(x, 0.0)),
+    Mistake("wrong side: ReLU passes positive inputs through, so the slope is 1 where x > 0 and 0 where x < 0",
+            lambda x: (_asarray(x) < 0).astype(_float64)),
+]
+
+
+def relu_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
+    """The book's z = 6 (slope 1.0), then arrays with exact zeros; or random shapes (0-d to 3-D) with zeros."""
+    if rng is None:
+        return [{"x": np.array(6.0)}, {"x": np.array([-2.0, -0.5, 0.0, 0.5, 6.0])},
+                {"x": np.array([[0.0, 1.5, -3.0], [2.0, 0.0, -0.25]])}]
+    cases = []
+    for ndim in (1, 2, 3, 0):
+        x = rng.uniform(-3, 3, _random_shape(rng, ndim, ndim, 2, 4))
+        x[rng.random(x.shape) < 0.3] = 0.0
+        cases.append({"x": x})
+    cases[0]["x"].flat[0] = 0.0  # always at least one exact zero
+    return cases
+
+
+def check_relu_derivative(student: Any, seed: int | None = None) -> None:
+    """relu_derivative(x): 1(x > 0) as floats, shaped like x; at z = 6 the book gets 1.0."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
+    check_indicators(student, relu_derivative, relu_cases(rng), "relu_derivative", RELU_MISTAKES)
+
+
+def max_partials(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(∂max/∂x, ∂max/∂y) = (1(x > y), 1(y >= x)) elementwise as floats: at a tie y gets the 1."""
+    x, y = _asarray(x), _asarray(y)
+    return (x > y).astype(_float64), (y >= x).astype(_float64)
+
+
+def _indicators(dx: np.ndarray, dy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return _asarray(dx).astype(_float64), _asarray(dy).astype(_float64)
+
+
+MAX_MISTAKES = [
+    Mistake("swapped: ∂max/∂x is 1 where x is the larger input (x wins) and ∂max/∂y is 1 where y wins",
+            lambda x, y: _indicators(_asarray(y) >= x, _asarray(x) > y)),
+    Mistake("at a tie only one input gets the 1 (the two partials add up to 1): here y gets it, "
+            "so ∂max/∂x = 1(x > y) and ∂max/∂y = 1(y >= x)",
+            lambda x, y: _indicators(_asarray(x) >= y, _asarray(y) >= x)),
+    Mistake("at a tie one input still gets the 1 (the two partials add up to 1): here y gets it, "
+            "so ∂max/∂y = 1(y >= x)",
+            lambda x, y: _indicators(_asarray(x) > y, _asarray(y) > x)),
+    Mistake("the tie convention here gives the 1 to y, not x: ∂max/∂x = 1(x > y), ∂max/∂y = 1(y >= x)",
+            lambda x, y: _indicators(_asarray(x) >= y, _asarray(y) > x)),
+]
+
+
+def max_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
+    """Arrays with ties (x == y) and wins both ways; random shapes (0-d to 3-D) with planted ties for rng."""
+    if rng is None:
+        return [{"x": np.array([3.0, -1.0, 2.0, 0.5, 0.0]), "y": np.array([1.0, 2.0, 2.0, 0.5, -4.0])},
+                {"x": np.array([[1.0, 2.0], [-3.0, 0.0]]), "y": np.array([[1.0, -2.0], [3.0, 0.0]])}]
+    cases = []
+    for ndim in (1, 2, 3):
+        shape = (int(rng.integers(3, 6)), *_random_shape(rng, ndim - 1, ndim - 1, 1, 3))
+        x = rng.uniform(-3, 3, shape)
+        y = rng.uniform(-3, 3, shape)
+        ties = rng.random(shape) < 0.3
+        y[ties] = x[ties]
+        x.flat[0], y.flat[0] = 1.0, 1.0                              # a tie
+        x.flat[1], y.flat[1] = 2.0, -1.0                             # x wins
+        x.flat[2], y.flat[2] = -1.5, 0.5                             # y wins
+        cases.append({"x": x, "y": y})
+    tie = np.array(rng.uniform(-3, 3))
+    cases.append({"x": tie, "y": tie.copy()})
+    return cases
+
+
+def check_max_partials(student: Any, seed: int | None = None) -> None:
+    """max_partials(x, y) -> (dmax_dx, dmax_dy), each shaped like x, with the tie going to y."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
+    check_indicators(student, max_partials, max_cases(rng), "max_partials", MAX_MISTAKES)
+
+
+# ---------------------------------------------------------------- the gradient of the book's f(x, y, z)
+
+def book_f(x: float, y: float, z: float) -> float:
+    """The book's f(x, y, z) = 3x³z − y² + 5z + 2yz."""
+    return 3 * x**3 * z - y**2 + 5 * z + 2 * y * z
+
+
+def book_gradient(x: float, y: float, z: float) -> np.ndarray:
+    """∇f = (9x²z, −2y + 2z, 3x³ + 5 + 2y), shape (3,)."""
+    return _array([9 * x**2 * z, -2 * y + 2 * z, 3 * x**3 + 5 + 2 * y], dtype=_float64)
+
+
+def _reordered(order: tuple[int, ...]) -> Callable[..., np.ndarray]:
+    return lambda x, y, z: book_gradient(x, y, z)[list(order)]
+
+
+def _replaced(index: int, partial: Callable[[float, float, float], float]) -> Callable[..., np.ndarray]:
+    def wrong(x: float, y: float, z: float) -> np.ndarray:
+        grad = book_gradient(x, y, z)
+        grad[index] = partial(x, y, z)
+        return grad
+    return wrong
+
+
+GRADIENT_MISTAKES = [
+    *[Mistake("the components are in the wrong order: return (∂f/∂x, ∂f/∂y, ∂f/∂z)", _reordered(order))
+      for order in permutations(range(3)) if order != (0, 1, 2)],
+    Mistake("in 3x³z, z is a constant factor when you differentiate with respect to x, so it stays: "
+            "∂f/∂x = 9x²z", _replaced(0, lambda x, y, z: 9 * x**2)),
+    Mistake("power rule in ∂f/∂x: 3x³ → 3·3x² = 9x², so ∂f/∂x = 9x²z", _replaced(0, lambda x, y, z: 3 * x**2 * z)),
+    Mistake("sign error in ∂f/∂y: the derivative of −y² is −2y", _replaced(1, lambda x, y, z: 2 * y + 2 * z)),
+    Mistake("2yz depends on y: its partial with respect to y is 2z, so ∂f/∂y = −2y + 2z",
+            _replaced(1, lambda x, y, z: -2 * y)),
+    Mistake("the term 5z gives 5 when you differentiate with respect to z: ∂f/∂z = 3x³ + 5 + 2y",
+            _replaced(2, lambda x, y, z: 3 * x**3 + 2 * y)),
+    Mistake("3x³z depends on z: its partial with respect to z is 3x³, so ∂f/∂z = 3x³ + 5 + 2y",
+            _replaced(2, lambda x, y, z: 5 + 2 * y)),
+]
+
+
+def check_gradient_f(student: Any, seed: int | None = None) -> None:
+    """gradient_f(x, y, z) -> array (3,): ∇f of the book's 3x³z − y² + 5z + 2yz at scalar points."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
+    if rng is None:
+        points = [(-2.0, 0.5, -1.5), (1.0, 2.0, 3.0)]
+    else:
+        points = [tuple(float(v) for v in rng.uniform(-3, 3, 3)) for _ in range(4)]
+    cases = [dict(zip("xyz", point)) for point in points]
+    check_function(student, book_gradient, cases, "gradient_f", GRADIENT_MISTAKES, rtol=1e-9, atol=1e-9)
+
+
+# ---------------------------------------------------------------- functions of whole arrays
+
+class ArrayFunction(NamedTuple):
+    """A scalar function of an array and its exact gradient (shaped like the array)."""
+
+    f: Callable[[np.ndarray], float]
+    grad: Callable[[np.ndarray], np.ndarray]
+
+
+def _named(fn: Callable, name: str) -> Callable:
+    fn.__name__ = name
+    return fn
+
+
+def book_function() -> ArrayFunction:
+    """The book's f(x, y, z) = 3x³z − y² + 5z + 2yz with v = [x, y, z]."""
+    return ArrayFunction(_named(lambda v: float(book_f(*_asarray(v, dtype=_float64))), "f(v) = 3x³z − y² + 5z + 2yz"),
+                         lambda v: book_gradient(*_asarray(v, dtype=_float64)))
+
+
+def cubic_sum_function() -> ArrayFunction:
+    """Σx³/3 + (Σx)²/4 of an array of any shape."""
+    return ArrayFunction(_named(lambda x: float(_sum(x**3) / 3 + _sum(x) ** 2 / 4), "f(x) = Σx³/3 + (Σx)²/4"),
+                         lambda x: x**2 + _sum(x) / 2)
+
+
+def random_function(rng: np.random.Generator, shape: tuple[int, ...]) -> ArrayFunction:
+    """One of three smooth functions of an array of this shape, with random weights w of that shape."""
+    w = rng.uniform(-2, 2, shape)
+    kind = int(rng.integers(3))
+    if kind == 0:
+        return ArrayFunction(
+            _named(lambda x: float(_sum(w * _sin(x)) + _sum(x) ** 2 / 4), "f(x) = Σ w·sin(x) + (Σx)²/4"),
+            lambda x: w * _cos(x) + _sum(x) / 2)
+    if kind == 1:
+        def logsumexp(x: np.ndarray) -> float:
+            top = _max(w * x)
+            return float(top + _log(_sum(_exp(w * x - top))))
+        return ArrayFunction(
+            _named(lambda x: logsumexp(x) + float(_sum(x**2)) / 2, "f(x) = log Σ exp(w·x) + Σx²/2"),
+            lambda x: w * _exp(w * x - logsumexp(x)) + x)
+    return ArrayFunction(
+        _named(lambda x: float(_sum(w * x**3) / 3 + _sum(w * x) ** 2 / 2), "f(x) = Σ w·x³/3 + (Σ w·x)²/2"),
+        lambda x: w * x**2 + w * _sum(w * x))
+
+
+# ---------------------------------------------------------------- the numerical gradient
+
+def forward_gradient(f: Callable, x: np.ndarray, delta: float = 1e-5) -> np.ndarray:
+    """Forward differences one entry at a time, (f(x + δeᵢ) − f(x)) / δ: a common slip for the central one."""
+    point = _array(x, dtype=_float64)
+    grad = _zeros_like(point)
+    base = float(f(point))
+    for index in _ndindex(point.shape):
+        original = point[index]
+        point[index] = original + delta
+        grad[index] = (float(f(point)) - base) / delta
+        point[index] = original
+    return grad
+
+
+def unrestored_gradient(f: Callable, x: np.ndarray, delta: float = 1e-5) -> np.ndarray:
+    """Central differences on a copy that is never put back: each entry stays nudged by −δ."""
+    point = _array(x, dtype=_float64)
+    grad = _zeros_like(point)
+    for index in _ndindex(point.shape):
+        point[index] += delta
+        plus = float(f(point))
+        point[index] -= 2 * delta
+        grad[index] = (plus - float(f(point))) / (2 * delta)
+    return grad
+
+
+def all_at_once_gradient(f: Callable, x: np.ndarray, delta: float = 1e-5) -> np.ndarray:
+    """Every entry nudged together: one number, copied into every entry."""
+    x = _asarray(x, dtype=_float64)
+    return _zeros_like(x) + (float(f(x + delta)) - float(f(x - delta))) / (2 * delta)
+
+
+NUMERICAL_GRADIENT_MISTAKES = [
+    Mistake("looks like the forward difference: nudge each entry both ways, f(x + δ) and f(x − δ), "
+            "and divide by 2·delta", forward_gradient),
+    Mistake("put each entry back to its original value after nudging it, before you nudge the next one",
+            unrestored_gradient),
+    Mistake("divide by 2·delta: the two nudged points are 2·delta apart",
+            lambda f, x, delta: 2 * numerical_gradient(f, x, delta)),
+    Mistake("sign error: compute f(x + δ) − f(x − δ)", lambda f, x, delta: -numerical_gradient(f, x, delta)),
+    Mistake("nudge one entry at a time and keep the others fixed: that is what a partial derivative is",
+            all_at_once_gradient),
+]
+SHAPE_HINT = "return an array shaped like x (start from np.zeros_like(x) and fill it entry by entry)"
+
+
+def numerical_gradient_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
+    """The book's f at (1, 2, 3) and a 2-D input; or random smooth functions of random shapes (0-d to 3-D)."""
+    if rng is None:
+        return [{"f": book_function().f, "x": np.array([1.0, 2.0, 3.0]), "delta": 1e-5},
+                {"f": cubic_sum_function().f, "x": np.array([[-1.0, -0.5, 0.0], [0.5, 1.0, 1.5]]), "delta": 1e-5}]
+    cases = []
+    for ndim in (2, 0, 1, 3):
+        shape = _random_shape(rng, ndim, ndim, 2, 3)
+        cases.append({"f": random_function(rng, shape).f, "x": rng.uniform(-2, 2, shape),
+                      "delta": float(10 ** rng.uniform(-5, -4))})
+    return cases
+
+
+def check_numerical_gradient(student: Any, seed: int | None = None) -> None:
+    """numerical_gradient(f, x, delta): central differences entry by entry, shaped like x, x left unchanged."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
+    cases = numerical_gradient_cases(rng)
+    whats = [described("numerical_gradient", case) for case in cases]
+    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
+        expected = numerical_gradient(**case)
+        scale = max(1.0, float(_max(_abs(expected))))
+        diagnose(got, expected, case, what, NUMERICAL_GRADIENT_MISTAKES, rtol=1e-7, atol=1e-7 * scale,
+                   shape_hint=SHAPE_HINT)
+
+
+# ---------------------------------------------------------------- one step downhill
+
+BOOK_INPUTS = np.array([1.0, -2.0, 3.0])
+
+
+def neuron_function() -> ArrayFunction:
+    """The book's neuron ReLU(x·w + b) with x = [1, −2, 3], as a function of p = [w0, w1, w2, b]."""
+    def output(p: np.ndarray) -> float:
+        return max(float(BOOK_INPUTS @ p[:3] + p[3]), 0.0)
+
+    def grad(p: np.ndarray) -> np.ndarray:
+        active = float(BOOK_INPUTS @ p[:3] + p[3] > 0)
+        return active * np.append(BOOK_INPUTS, 1.0)
+    return ArrayFunction(_named(output, "neuron_output"), _named(grad, "neuron_gradient"))
+
+
+def gradient_step(f_grad: Callable[[np.ndarray], np.ndarray], point: np.ndarray, lr: float) -> np.ndarray:
+    """One step against the gradient: point − lr·∇f(point), shaped like point."""
+    return _asarray(point, dtype=_float64) - lr * _asarray(f_grad(point), dtype=_float64)
+
+
+STEP_MISTAKES = [
+    Mistake("step against the gradient: the gradient points uphill, so the new point is point − lr·∇f",
+            lambda f_grad, point, lr: point + lr * f_grad(point)),
+    Mistake("scale the gradient by the learning rate: point − lr·∇f", lambda f_grad, point, lr: point - f_grad(point)),
+    Mistake("return the new point, point − lr·∇f, not the change", lambda f_grad, point, lr: -lr * f_grad(point)),
+    Mistake("multiply the gradient by the learning rate, don't divide: point − lr·∇f",
+            lambda f_grad, point, lr: point - f_grad(point) / lr),
+]
+
+
+def step_cases(rng: np.random.Generator | None) -> list[tuple[ArrayFunction, dict[str, Any]]]:
+    """The book's neuron (lr 0.001) and f(x, y, z) at (1, 2, 3); or random functions, shapes and rates."""
+    if rng is None:
+        neuron, book = neuron_function(), book_function()
+        return [(neuron, {"f_grad": neuron.grad, "point": np.array([-3.0, -1.0, 2.0, 1.0]), "lr": 0.001}),
+                (book, {"f_grad": book.grad, "point": np.array([1.0, 2.0, 3.0]), "lr": 0.01})]
+    cases = []
+    for ndim in (1, 2, 0):
+        shape = _random_shape(rng, ndim, ndim, 2, 4)
+        fn = random_function(rng, shape)
+        fn.grad.__name__ = f"gradient of {fn.f.__name__[5:]}"
+        cases.append((fn, {"f_grad": fn.grad, "point": rng.uniform(-2, 2, shape), "lr": float(10 ** rng.uniform(-3, -2))}))
+    return cases
+
+
+def check_gradient_step(student: Any, seed: int | None = None) -> None:
+    """gradient_step(f_grad, point, lr): the new point lowers f; the book's neuron goes from 6.0 to 5.985."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    rng = generator(seed)
+    functions, cases = zip(*step_cases(rng))
+    whats = [described("gradient_step", case) for case in cases]
+    for fn, case, what, got in zip(functions, cases, whats, answers(student, cases, whats)):
+        expected = gradient_step(**case)
+        value = as_float_array(got, what)
+        if value.shape == expected.shape and _isfinite(value).all():
+            with np.errstate(all="ignore"):
+                before, after = fn.f(case["point"]), fn.f(value)
+            if not after < before:
+                hint = likely_mistake(value, case, STEP_MISTAKES, 1e-9, 1e-12)
+                raise AssertionError(f"{what}: f went from {before:.10g} to {after:.10g}, but a small step "
+                                     f"against the gradient must lower f" + (f"\nLikely mistake: {hint}" if hint else ""))
+        diagnose(got, expected, case, what, STEP_MISTAKES, rtol=1e-9, atol=1e-12,
+                   shape_hint="return the new point, shaped like point")

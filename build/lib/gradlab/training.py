@@ -1,0 +1,100 @@
+"""Training by gradient descent: the two-layer network of gradlab.backprop learns the spiral.
+
+One iteration (an epoch: the whole data set at once) is forward, backward, update. The update is
+gradient descent with momentum, v ← μ·v − η·gradient, params ← params + v (μ = 0 is plain
+gradient descent), and the learning rate decays as η_t = η / (1 + decay·t), as in *Neural
+Networks from Scratch*, ch. 10. Parameters and gradients travel as dicts
+{"W1": (n_in, h), "b1": (1, h), "W2": (h, k), "b2": (1, k)}, as in gradlab.backprop.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from gradlab.backprop import PARAMETER_NAMES, init_network
+from gradlab.nn import CLIP, accuracy
+
+Params = dict[str, np.ndarray]
+
+
+def init_params(n_inputs: int, n_hidden: int, n_classes: int, seed: int = 0) -> Params:
+    """Random weights 0.5·N(0, 1) from default_rng(seed), zero biases: where training starts."""
+    return init_network(n_inputs, n_hidden, n_classes, np.random.default_rng(seed), scale=0.5, bias_scale=0.0)
+
+
+def forward_backward(params: Params, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, Params]:
+    """(loss, probs (n, k), gradients) of the network on X (n, n_in) with labels y (n,) ints.
+
+    The same numbers as gradlab.backprop.network_loss and network_gradients, in one pass and
+    without building layer objects: training calls it thousands of times.
+    """
+    n, rows = len(X), np.arange(len(X))
+    Z1 = X @ params["W1"] + params["b1"]                 # (n, h)
+    A1 = np.maximum(Z1, 0.0)                             # (n, h)
+    Z2 = A1 @ params["W2"] + params["b2"]                # (n, k)
+    exp = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    probs = exp / exp.sum(axis=1, keepdims=True)         # (n, k)
+    loss = float(-np.log(np.clip(probs[rows, y], CLIP, 1 - CLIP)).mean())
+    dLdZ2 = probs.copy()
+    dLdZ2[rows, y] -= 1.0
+    dLdZ2 /= n                                           # (ŷ − y)/n
+    dLdZ1 = (dLdZ2 @ params["W2"].T) * (Z1 > 0)          # back through W2, then ReLU
+    grads = {"W1": X.T @ dLdZ1, "b1": dLdZ1.sum(axis=0, keepdims=True),
+             "W2": A1.T @ dLdZ2, "b2": dLdZ2.sum(axis=0, keepdims=True)}
+    return loss, probs, grads
+
+
+def zeros_like(params: Params) -> Params:
+    """A velocity of zeros with params' keys and shapes: how momentum starts."""
+    return {name: np.zeros_like(value) for name, value in params.items()}
+
+
+def momentum_step(params: Params, grads: Params, velocity: Params, learning_rate: float,
+                  momentum: float = 0.9) -> tuple[Params, Params]:
+    """(new params, new velocity): v = momentum·v − learning_rate·grads, then params + v; inputs unchanged."""
+    velocity = {name: momentum * velocity[name] - learning_rate * grads[name] for name in PARAMETER_NAMES}
+    return {name: params[name] + velocity[name] for name in PARAMETER_NAMES}, velocity
+
+
+def train_step(params: Params, velocity: Params, X: np.ndarray, y: np.ndarray, learning_rate: float,
+               momentum: float = 0.9) -> tuple[Params, Params, float]:
+    """One iteration on the whole batch: (new params, new velocity, the loss before the update)."""
+    loss, _, grads = forward_backward(params, X, y)
+    return (*momentum_step(params, grads, velocity, learning_rate, momentum), loss)
+
+
+def decayed(learning_rate: float, decay: float, epoch: int) -> float:
+    """The learning rate at an epoch: learning_rate / (1 + decay·epoch)."""
+    return learning_rate / (1.0 + decay * epoch)
+
+
+class History(NamedTuple):
+    """A training run: loss and accuracy before each epoch's update, and the final params."""
+
+    loss: np.ndarray      # (epochs,)
+    accuracy: np.ndarray  # (epochs,)
+    params: Params
+
+
+def train(X: np.ndarray, y: np.ndarray, epochs: int = 3000, learning_rate: float = 0.5, momentum: float = 0.9,
+          decay: float = 1e-3, hidden: int = 64, seed: int = 0,
+          progress: Callable[[int, float, float], None] | None = None) -> History:
+    """Full-batch training of Dense(n_in, hidden)–ReLU–Dense(hidden, k)–softmax on X (n, n_in), y (n,)
+    from init_params(seed); progress(epoch, loss, accuracy) is called after every epoch."""
+    params = init_params(X.shape[1], hidden, int(y.max()) + 1, seed)
+    velocity = zeros_like(params)
+    losses, accuracies = np.empty(epochs), np.empty(epochs)
+    for epoch in range(epochs):
+        loss, probs, grads = forward_backward(params, X, y)
+        params, velocity = momentum_step(params, grads, velocity, decayed(learning_rate, decay, epoch), momentum)
+        losses[epoch], accuracies[epoch] = loss, accuracy(probs, y)
+        if progress is not None:
+            progress(epoch, loss, accuracies[epoch])
+    return History(losses, accuracies, params)
+
+
+def final_accuracy(params: Params, X: np.ndarray, y: np.ndarray) -> float:
+    """Training accuracy of params after the last update."""
+    return accuracy(forward_backward(params, X, y)[1], y)
