@@ -1,9 +1,7 @@
 """Backpropagation in miniature: one ReLU neuron node by node, and a two-layer network's gradients.
 
 The neuron is y = ReLU(x0·w0 + x1·w1 + x2·w2 + b) (any number of inputs m). The network is
-Dense(n_in, h) → ReLU → Dense(h, k) → softmax → categorical cross-entropy, built from the
-reference layers in gradlab.nn. Parameters travel as a dict {"W1": (n_in, h), "b1": (1, h),
-"W2": (h, k), "b2": (1, k)}; gradients come back as a dict with the same keys and shapes.
+gradlab.network's, as chapter 04 names it: its loss and gradients through the reference layers.
 """
 from __future__ import annotations
 
@@ -11,9 +9,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gradlab.nn import Dense, ReLU, SoftmaxCrossEntropy
+from gradlab import network
+from gradlab.network import PARAMETER_NAMES, Params
 
-PARAMETER_NAMES = ("W1", "b1", "W2", "b2")
+__all__ = ["PARAMETER_NAMES", "NeuronPass", "init_network", "network_gradients", "network_loss", "neuron_backward",
+           "neuron_pass"]
 
 
 class NeuronPass(NamedTuple):
@@ -49,34 +49,17 @@ def neuron_backward(x: np.ndarray, w: np.ndarray, b: float, dvalue: float) -> tu
 
 
 def init_network(n_inputs: int, n_hidden: int, n_classes: int, rng: np.random.Generator,
-                 scale: float = 1.0, bias_scale: float = 0.5) -> dict[str, np.ndarray]:
+                 scale: float = 1.0, bias_scale: float = 0.5) -> Params:
     """Random parameters: weights scale·N(0, 1), biases bias_scale·N(0, 1) (nonzero, so no sample sits on
     ReLU's kink by accident)."""
-    return {
-        "W1": scale * rng.standard_normal((n_inputs, n_hidden)),
-        "b1": bias_scale * rng.standard_normal((1, n_hidden)),
-        "W2": scale * rng.standard_normal((n_hidden, n_classes)),
-        "b2": bias_scale * rng.standard_normal((1, n_classes)),
-    }
+    return network.init(n_inputs, n_hidden, n_classes, rng, scale, bias_scale)
 
 
-def _layers(params: dict[str, np.ndarray]) -> tuple[Dense, ReLU, Dense, SoftmaxCrossEntropy]:
-    """The reference layers holding params."""
-    dense1, dense2 = Dense(*params["W1"].shape), Dense(*params["W2"].shape)
-    dense1.weights, dense1.biases = params["W1"], params["b1"]
-    dense2.weights, dense2.biases = params["W2"], params["b2"]
-    return dense1, ReLU(), dense2, SoftmaxCrossEntropy()
-
-
-def network_loss(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> float:
+def network_loss(params: Params, X: np.ndarray, y: np.ndarray) -> float:
     """Mean cross-entropy of the two-layer network on X (n, n_in) with labels y (n,) or one-hot (n, k)."""
-    dense1, relu, dense2, loss = _layers(params)
-    return loss.forward(dense2.forward(relu.forward(dense1.forward(X))), y)
+    return network.layered_loss(params, X, y)
 
 
-def network_gradients(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+def network_gradients(params: Params, X: np.ndarray, y: np.ndarray) -> Params:
     """dLoss/dparameter for each of W1, b1, W2, b2 (same keys and shapes as params): forward, then backward."""
-    dense1, relu, dense2, loss = _layers(params)
-    loss.forward(dense2.forward(relu.forward(dense1.forward(X))), y)
-    dense1.backward(relu.backward(dense2.backward(loss.backward(loss.output, y))))
-    return {"W1": dense1.dweights, "b1": dense1.dbiases, "W2": dense2.dweights, "b2": dense2.dbiases}
+    return network.layered_gradients(params, X, y)

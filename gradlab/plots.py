@@ -13,8 +13,8 @@ from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 
+from gradlab.network import Params, predict
 from gradlab.numeric import difference_errors
-from gradlab.training import Params, forward_backward
 
 ScalarFn = Callable[[np.ndarray], np.ndarray]
 Bounds = tuple[float, float, float, float]  # (left, right, bottom, top), the order of imshow's extent
@@ -94,8 +94,7 @@ def decision_regions(params: Params, bounds: Bounds, resolution: int) -> tuple[n
     centres = (np.arange(resolution) + 0.5) / resolution
     xs, ys = left + centres * (right - left), bottom + centres * (top - bottom)
     grid = np.column_stack([a.ravel() for a in np.meshgrid(xs, ys)])  # (r·r, 2), row by row
-    _, probs, _ = forward_backward(params, grid, np.zeros(len(grid), dtype=np.int64))  # softmax keeps the order
-    return xs, ys, probs.argmax(axis=1).reshape(resolution, resolution)
+    return xs, ys, predict(params, grid).reshape(resolution, resolution)
 
 
 def plot_decision_regions(ax: Axes, params: Params, X: np.ndarray, y: np.ndarray, resolution: int = 200,

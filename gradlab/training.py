@@ -1,10 +1,9 @@
-"""Training by gradient descent: the two-layer network of gradlab.backprop learns the spiral.
+"""Training by gradient descent: gradlab.network's two-layer network learns the spiral.
 
 One iteration (an epoch: the whole data set at once) is forward, backward, update. The update is
 gradient descent with momentum, v ← μ·v − η·gradient, params ← params + v (μ = 0 is plain
 gradient descent), and the learning rate decays as η_t = η / (1 + decay·t), as in *Neural
-Networks from Scratch*, ch. 10. Parameters and gradients travel as dicts
-{"W1": (n_in, h), "b1": (1, h), "W2": (h, k), "b2": (1, k)}, as in gradlab.backprop.
+Networks from Scratch*, ch. 10. Parameters and gradients travel as gradlab.network's dicts.
 """
 from __future__ import annotations
 
@@ -13,37 +12,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gradlab.backprop import PARAMETER_NAMES, init_network
-from gradlab.nn import CLIP, accuracy
+from gradlab import network
+from gradlab.network import PARAMETER_NAMES, Params, forward_backward
+from gradlab.nn import accuracy
 
-Params = dict[str, np.ndarray]
+__all__ = ["History", "Params", "decayed", "final_accuracy", "forward_backward", "init_params", "momentum_step",
+           "train", "train_step", "zeros_like"]
 
 
 def init_params(n_inputs: int, n_hidden: int, n_classes: int, seed: int = 0) -> Params:
     """Random weights 0.5·N(0, 1) from default_rng(seed), zero biases: where training starts."""
-    return init_network(n_inputs, n_hidden, n_classes, np.random.default_rng(seed), scale=0.5, bias_scale=0.0)
-
-
-def forward_backward(params: Params, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, Params]:
-    """(loss, probs (n, k), gradients) of the network on X (n, n_in) with labels y (n,) ints.
-
-    The same numbers as gradlab.backprop.network_loss and network_gradients, in one pass and
-    without building layer objects: training calls it thousands of times.
-    """
-    n, rows = len(X), np.arange(len(X))
-    Z1 = X @ params["W1"] + params["b1"]                 # (n, h)
-    A1 = np.maximum(Z1, 0.0)                             # (n, h)
-    Z2 = A1 @ params["W2"] + params["b2"]                # (n, k)
-    exp = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
-    probs = exp / exp.sum(axis=1, keepdims=True)         # (n, k)
-    loss = float(-np.log(np.clip(probs[rows, y], CLIP, 1 - CLIP)).mean())
-    dLdZ2 = probs.copy()
-    dLdZ2[rows, y] -= 1.0
-    dLdZ2 /= n                                           # (ŷ − y)/n
-    dLdZ1 = (dLdZ2 @ params["W2"].T) * (Z1 > 0)          # back through W2, then ReLU
-    grads = {"W1": X.T @ dLdZ1, "b1": dLdZ1.sum(axis=0, keepdims=True),
-             "W2": A1.T @ dLdZ2, "b2": dLdZ2.sum(axis=0, keepdims=True)}
-    return loss, probs, grads
+    return network.init(n_inputs, n_hidden, n_classes, np.random.default_rng(seed), scale=0.5, bias_scale=0.0)
 
 
 def zeros_like(params: Params) -> Params:
@@ -97,4 +76,4 @@ def train(X: np.ndarray, y: np.ndarray, epochs: int = 3000, learning_rate: float
 
 def final_accuracy(params: Params, X: np.ndarray, y: np.ndarray) -> float:
     """Training accuracy of params after the last update."""
-    return accuracy(forward_backward(params, X, y)[1], y)
+    return accuracy(network.forward(params, X).probs, y)

@@ -5,14 +5,9 @@ import numpy as np
 import pytest
 
 from gradlab.backprop import (
-    PARAMETER_NAMES,
-    init_network,
-    network_gradients,
-    network_loss,
     neuron_backward,
     neuron_pass,
 )
-from gradlab.nn import Softmax
 from gradlab.numeric import numerical_gradient, relative_error
 
 X_BOOK, W_BOOK, B_BOOK = np.array([1.0, -2.0, 3.0]), np.array([-3.0, -1.0, 2.0]), 1.0
@@ -59,31 +54,3 @@ def test_neuron_gradients_match_numerical_ones():
     assert relative_error(dx, numerical_gradient(lambda v: y(v, w, b), x)) < 1e-8
     assert relative_error(dw, numerical_gradient(lambda v: y(x, v, b), w)) < 1e-8
     assert relative_error(db, numerical_gradient(lambda v: y(x, w, v[0]), np.array([b]))) < 1e-8
-
-
-def test_init_network_shapes_and_scales():
-    params = init_network(2, 4, 3, np.random.default_rng(0), scale=2.0, bias_scale=0.0)
-    assert [params[name].shape for name in PARAMETER_NAMES] == [(2, 4), (1, 4), (4, 3), (1, 3)]
-    assert not params["b1"].any() and not params["b2"].any()
-    np.testing.assert_allclose(params["W1"], 2.0 * np.random.default_rng(0).standard_normal((2, 4)))
-
-
-def test_network_loss_is_softmax_cross_entropy_of_the_forward_pass():
-    rng = np.random.default_rng(2)
-    params, X, y = init_network(3, 4, 2, rng), rng.normal(size=(5, 3)), np.array([0, 1, 1, 0, 1])
-    probs = Softmax().forward(np.maximum(X @ params["W1"] + params["b1"], 0) @ params["W2"] + params["b2"])
-    assert network_loss(params, X, y) == pytest.approx(-np.mean(np.log(probs[np.arange(5), y])), rel=1e-12)
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_network_gradients_match_numerical_ones_and_keep_params(seed):
-    rng = np.random.default_rng(seed)
-    params, X, y = init_network(3, 5, 4, rng), rng.normal(size=(7, 3)), rng.integers(0, 4, 7)
-    before = {name: value.copy() for name, value in params.items()}
-    grads = network_gradients(params, X, y)
-    assert list(grads) == list(PARAMETER_NAMES)
-    for name in PARAMETER_NAMES:
-        assert grads[name].shape == params[name].shape
-        numerical = numerical_gradient(lambda v: network_loss({**params, name: v}, X, y), params[name])
-        assert relative_error(grads[name], numerical) < 1e-6
-        np.testing.assert_array_equal(params[name], before[name])

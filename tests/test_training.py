@@ -1,4 +1,4 @@
-"""gradlab.training: the one-pass forward/backward agrees with gradlab.backprop, the update rules, the loop."""
+"""gradlab.training: where training starts, the update rules, the loop."""
 from __future__ import annotations
 
 import numpy as np
@@ -27,16 +27,6 @@ def test_init_params_is_seeded_with_zero_biases_and_half_scale_weights():
     assert not params["b1"].any() and not params["b2"].any()
     assert 0.4 < params["W2"].std() < 0.6
     assert all(np.array_equal(params[n], training.init_params(2, 64, 3, seed=1)[n]) for n in params)
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_forward_backward_agrees_with_the_layers_of_chapter_4(seed):
-    params, X, y = random_network(seed)
-    loss, probs, grads = training.forward_backward(params, X, y)
-    assert loss == pytest.approx(network_loss(params, X, y), rel=1e-12)
-    assert np.allclose(probs.sum(axis=1), 1.0)
-    reference = network_gradients(params, X, y)
-    assert all(np.allclose(grads[name], reference[name], rtol=1e-10, atol=1e-14) for name in PARAMETER_NAMES)
 
 
 def test_momentum_step_with_zero_momentum_is_plain_gradient_descent_and_changes_nothing_given():
