@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numbers
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -30,6 +31,10 @@ _unravel = np.unravel_index
 _array_equal = np.array_equal
 _array2string = np.array2string
 _errstate = np.errstate
+_max = np.max
+_size = np.size
+_ravel = np.ravel
+_shape = np.shape
 _default_rng = np.random.default_rng
 _float64 = np.float64
 _ndarray = np.ndarray
@@ -71,6 +76,9 @@ def describe(value: Any) -> str:
     if isinstance(value, _ndarray):
         text = _array2string(value, precision=6, threshold=8, separator=", ")
         return text if value.ndim < 2 else f"array of shape {value.shape}"
+    if isinstance(value, dict):  # parameters: one-entry arrays by their value, others by their shape
+        return "{" + ", ".join(f"{key}: {float(_ravel(part)[0]):g}" if _size(part) == 1 else f"{key}: shape {_shape(part)}"
+                               for key, part in value.items()) + "}"
     if isinstance(value, float):
         return f"{value:.1f}" if value.is_integer() else f"{value:.10g}"
     return repr(value)
@@ -210,15 +218,24 @@ def call_each(fn: Any, cases: Sequence[Mapping[str, Any]], whats: Sequence[str],
     return checked
 
 
+def with_hint(message: str, hint: str) -> str:
+    """message, followed by the likely mistake when there is one."""
+    return f"{message}\nLikely mistake: {hint}" if hint else message
+
+
+def hinted_call_failure(failure: str, shape_hint: str) -> str:
+    """What went wrong in a call, with shape_hint when the student's code raised a shape error."""
+    shape_error = any(f"raised {kind}" in failure for kind in ("ValueError", "IndexError"))
+    return with_hint(failure, shape_hint if shape_error else "")
+
+
 def answers(fn: Any, cases: Sequence[Mapping[str, Any]], whats: Sequence[str], shape_hint: str = "") -> Iterator[Any]:
     """call_each's answers in order; a case that failed raises its AssertionError when its turn comes
     (with shape_hint added when the student's code raised a shape error)."""
     __tracebackhide__ = True  # students see the message, not these frames
     for got, failure in call_each(fn, cases, whats):
         if failure:
-            if shape_hint and any(f"raised {kind}" in failure for kind in ("ValueError", "IndexError")):
-                failure += f"\nLikely mistake: {shape_hint}"
-            raise AssertionError(failure)
+            raise AssertionError(hinted_call_failure(failure, shape_hint))
         yield got
 
 
@@ -259,6 +276,8 @@ def split(got: Any, names: Sequence[str], what: str) -> list[Any]:
     __tracebackhide__ = True  # students see the message, not these frames
     if got is None:
         raise AssertionError(f"{what} returned None: did you forget the `return` statement?")
+    if isinstance(got, _ndarray) and got.ndim and len(got) == len(names):  # parts stacked in one array
+        return list(got)
     if not isinstance(got, (tuple, list)) or len(got) != len(names):
         count = f"{len(got)} values" if isinstance(got, (tuple, list)) else describe(got)
         raise AssertionError(f"{what} returned {count}; expected the tuple ({', '.join(names)})")
@@ -291,47 +310,145 @@ def check_array(got: Any, expected: Any, what: str, rtol: float = 1e-7, atol: fl
     return value
 
 
-def likely_mistake(value: np.ndarray, args: Mapping[str, Any], mistakes: Sequence[Mistake], rtol: float, atol: float,
-                   pick: Callable[[Any], Any] = lambda answer: answer) -> str:
-    """The hint of the first known wrong answer that gives the same result, or ''; pick(answer) selects
-    the part compared when value is one part of a tuple answer."""
-    for mistake in mistakes:
+def picked(answer: Any, path: Sequence[Any]) -> Any:
+    """The part of answer at path (tuple indices and dict keys, outermost first)."""
+    for step in path:
+        answer = answer[step]
+    return answer
+
+
+def keyed(got: Any, keys: Sequence[str], what: str, in_order: bool) -> Mapping[str, Any]:
+    """A dict answer with these keys (with in_order, a tuple or list of the values in key order is taken too)."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    if in_order and isinstance(got, (tuple, list)) and len(got) == len(keys):
+        return dict(zip(keys, got))
+    if got is None:
+        raise AssertionError(f"{what} is None: did you forget the `return` statement?")
+    if not isinstance(got, Mapping):
+        raise AssertionError(f"{what} is {describe(got)}; expected a dict with keys {', '.join(keys)}")
+    missing = [key for key in keys if key not in got]
+    if missing:
+        raise AssertionError(f"{what} has no key(s) {', '.join(missing)}; expected {', '.join(keys)}")
+    return got
+
+
+Case = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise as a declaration: the reference, the cases, what counts as right, the known mistakes.
+
+    `check(student, seed)` calls the student's function on the visible cases (seed None) or on hidden
+    ones drawn with the seed, and fails on the first wrong case naming the call, the part, the expected
+    and returned values and, when a known mistake gives the same numbers, its hint. The tests read
+    `tuned` (answers fitted to the visible cases, which the hidden ones must catch) and `variants`
+    (right answers written differently, which must always pass): tests/check_harness.py.
+    """
+
+    name: str                                   # the student's function, as messages name it
+    reference: Callable[..., Any]
+    cases: Callable[[np.random.Generator | None], list[dict[str, Any]]]
+    mistakes: Sequence[Mistake] = ()
+    parts: Sequence[str] = ()                   # names of a tuple answer's parts; () for one value or dict
+    order: Sequence[int] = ()                   # the order parts are judged in (default: as returned)
+    rtol: float = 1e-7
+    atol: float = 1e-12
+    scaled_atol: float = 0.0                    # atol grows to this fraction of the part's largest |entry|
+    shape_hint: str = ""                        # the hint for a shape error no known mistake explains
+    judge: Callable[[Exercise, Any, Case, str], None] | None = None     # replaces `compare`
+    verdict: Callable[[Sequence[Case], Sequence[str]], str] | None = None  # the failure, from every case's
+    test: str = ""                              # the notebook's test cell (default test_<name>)
+    tuned: Sequence[Callable[..., Any]] = ()
+    variants: Sequence[Callable[..., Any]] = ()
+
+    @property
+    def test_id(self) -> str:
+        return self.test or f"test_{self.name}"
+
+    def check(self, student: Any, seed: int | None = None) -> None:
+        """AssertionError with a diagnosis unless student is right on every case."""
+        __tracebackhide__ = True  # students see the message, not these frames
+        cases = self.cases(generator(seed))
+        message = (self.verdict or first_failure)(cases, self.failures(student, cases))
+        if message:
+            raise AssertionError(message)
+
+    def failures(self, student: Any, cases: Sequence[Case]) -> list[str]:
+        """For each case, what is wrong with the student's answer ('' when it is right)."""
+        whats = [described(self.name, case) for case in cases]
+        messages = []
+        for case, what, (got, failure) in zip(cases, whats, call_each(student, cases, whats)):
+            if failure:
+                messages.append(hinted_call_failure(failure, self.shape_hint))
+                continue
+            try:
+                (self.judge or Exercise.compare)(self, got, case, what)
+                messages.append("")
+            except AssertionError as error:
+                messages.append(str(error))
+        return messages
+
+    def compare(self, got: Any, case: Case, what: str) -> None:
+        """The default judge: the answer, part by part, against the reference's."""
+        __tracebackhide__ = True  # students see the message, not these frames
+        expected = self.reference(**case)
+        if not self.parts:
+            return self.compare_part(got, expected, case, what, (), got)
+        parts = split(got, self.parts, what)
+        for index in self.order or range(len(self.parts)):
+            self.compare_part(parts[index], expected[index], case, f"{what}: {self.parts[index]}", (index,), got)
+
+    def compare_part(self, got: Any, expected: Any, case: Case, what: str, path: tuple, answer: Any) -> None:
+        """The part of the whole answer at path (a dict: entry by entry) within the tolerances, else the
+        likely mistake or the shape hint."""
+        __tracebackhide__ = True  # students see the message, not these frames
+        if isinstance(expected, dict):
+            got = keyed(got, list(expected), what if path else f"what {what} returned", in_order=not path)
+            for key, part in expected.items():
+                self.compare_part(got[key], part, case, f"{what}[{key!r}]", (*path, key), answer)
+            return
+        expected = _asarray(expected, dtype=_float64)
+        atol = max(self.atol, self.scaled_atol * float(_max(_abs(expected), initial=0.0)))
+        value = as_float_array(got, what)
         try:
-            with np.errstate(all="ignore"):
-                wrong = _asarray(pick(mistake.answer(**args)), dtype=_float64)
-        except Exception:  # a mistake that cannot run on these args does not match
-            continue
-        if close(value, wrong, rtol, atol):
-            return mistake.hint
-    return ""
+            check_array(value, expected, what, self.rtol, atol)
+        except AssertionError as failure:
+            hint = self.likely_mistake(value, case, path, atol, answer)
+            hint = hint or (self.shape_hint if value.shape != expected.shape else "")
+            raise AssertionError(with_hint(str(failure), hint)) from None
+
+    def likely_mistake(self, value: np.ndarray, case: Case, path: tuple = (), atol: float | None = None,
+                       answer: Any = None) -> str:
+        """The hint of the first known mistake whose answer has value at path, or ''; when several do, the
+        first whose whole answer equals the student's whole answer."""
+        atol = self.atol if atol is None else atol
+        hints = []
+        for mistake in self.mistakes:
+            try:
+                with _errstate(all="ignore"):
+                    wrong = mistake.answer(**case)
+                    gives = close(value, _asarray(picked(wrong, path), dtype=_float64), self.rtol, atol)
+            except Exception:  # a mistake that cannot run on these args does not match
+                continue
+            if gives and (answer is None or same(answer, wrong, self.rtol, atol)):
+                return mistake.hint
+            hints += [mistake.hint] if gives else []
+        return hints[0] if hints else ""
 
 
-def diagnose(got: Any, expected: Any, case: Mapping[str, Any], what: str, mistakes: Sequence[Mistake] = (),
-             rtol: float = 1e-7, atol: float = 1e-12, shape_hint: str = "") -> np.ndarray:
-    """check_array, plus the hint of the known mistake that gives the same answer (else shape_hint
-    when the shape is wrong); returns the answer as a float array."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    value = as_float_array(got, what)
+def same(answer: Any, wrong: Any, rtol: float, atol: float) -> bool:
+    """Whether a student's answer (plain data) equals a mistake's answer, part by part."""
     try:
-        return check_array(value, expected, what, rtol, atol)
-    except AssertionError as failure:
-        wrong_shape = value.shape != _asarray(expected).shape
-        hint = likely_mistake(value, case, mistakes, rtol, atol) or (shape_hint if wrong_shape else "")
-        raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None
+        if isinstance(wrong, dict):
+            return isinstance(answer, Mapping) and all(same(answer[key], part, rtol, atol) for key, part in wrong.items())
+        if isinstance(wrong, (tuple, list)):
+            return len(answer) == len(wrong) and all(same(a, w, rtol, atol) for a, w in zip(answer, wrong))
+        return close(as_float_array(answer, ""), _asarray(wrong, dtype=_float64), rtol, atol)
+    except (AssertionError, TypeError, ValueError, KeyError):
+        return False
 
 
-def check_function(
-    student: Any,
-    reference: Callable[..., Any],
-    cases: Iterable[Mapping[str, Any]],
-    name: str,
-    mistakes: Sequence[Mistake] = (),
-    rtol: float = 1e-7,
-    atol: float = 1e-12,
-) -> None:
-    """Compare student(**case) with reference(**case) for every case, diagnosing failures."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    cases = list(cases)
-    whats = [described(name, case) for case in cases]
-    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
-        diagnose(got, reference(**case), case, what, mistakes, rtol, atol)
+def first_failure(cases: Sequence[Case], messages: Sequence[str]) -> str:
+    """The default verdict: the first case's failure."""
+    return next((message for message in messages if message), "")

@@ -1,28 +1,14 @@
-"""Test session set-up: the venv's console scripts (nbgrader calls `alembic`) on PATH, Agg plots; the standard
-checks' parameters (tests/check_harness.py) taken from each TestStandardChecks class."""
+"""Test session set-up: the venv's console scripts (nbgrader calls `alembic`) on PATH, Agg plots, the graded
+class started in the background."""
 import os
 import sys
 from pathlib import Path
 
 import pytest
-
-pytest.register_assert_rewrite("check_harness")  # its asserts report values, as they did in the test files
-
-from check_harness import StandardChecks
 from graded_class import GRADED_CLASS, GradedClass
 
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 os.environ.setdefault("MPLBACKEND", "Agg")
-
-
-def pytest_generate_tests(metafunc):
-    """Parametrize StandardChecks' exercise / known_mistake / tuned / variant from the subclass's attributes."""
-    cls = metafunc.cls
-    if cls is None or not issubclass(cls, StandardChecks):
-        return
-    for argname in StandardChecks.ARGNAMES:
-        if argname in metafunc.fixturenames:
-            metafunc.parametrize(argname, cls.parameters(argname))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -2,12 +2,26 @@
 from __future__ import annotations
 
 import functools
+import re
 import warnings
 
 import numpy as np
 import pytest
 
-from gradlab.checks import Mistake, as_float_array, call, check_array, check_function, close, describe, likely_mistake
+from gradlab.checks import (
+    Exercise,
+    Mistake,
+    as_float_array,
+    call,
+    check_array,
+    close,
+    describe,
+    first_failure,
+    keyed,
+    same,
+    split,
+    with_hint,
+)
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -45,6 +59,7 @@ def named(x):
     (1 / 3, "0.3333333333"),
     (3, "3"),
     ("forward", "'forward'"),
+    ({"W1": np.zeros((2, 3)), "b1": np.array([[0.5]])}, "{W1: shape (2, 3), b1: 0.5}"),
 ])
 def test_describe(value, text):
     assert describe(value) == text
@@ -243,7 +258,44 @@ def test_check_array_scalar_message_has_no_index():
     assert "index" not in message
 
 
-# ---------------------------------------------------------------- likely_mistake and check_function
+# ---------------------------------------------------------------- split, keyed, same
+
+def test_split_takes_tuples_lists_and_stacked_arrays():
+    assert split((1.0, 2.0), ("m", "b"), "f()") == [1.0, 2.0]
+    assert split([1.0, 2.0], ("m", "b"), "f()") == [1.0, 2.0]
+    assert [list(part) for part in split(np.ones((2, 3)), ("m", "b"), "f()")] == [[1.0] * 3] * 2
+
+
+@pytest.mark.parametrize("got, words", [
+    (None, "`return`"), ((1.0,), "returned 1 values; expected the tuple (m, b)"), (4.0, "returned 4.0; expected the tuple"),
+    (np.ones(3), "expected the tuple (m, b)")])
+def test_split_names_the_parts_it_expected(got, words):
+    with pytest.raises(AssertionError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        split(got, ("m", "b"), "f()")
+
+
+def test_keyed_takes_a_dict_or_with_in_order_a_sequence_of_the_values():
+    assert keyed({"a": 1, "b": 2}, ("a", "b"), "f()", in_order=False) == {"a": 1, "b": 2}
+    assert keyed((1, 2), ("a", "b"), "f()", in_order=True) == {"a": 1, "b": 2}
+    with pytest.raises(AssertionError, match="expected a dict with keys a, b"):
+        keyed((1, 2), ("a", "b"), "f()", in_order=False)
+    with pytest.raises(AssertionError, match=r"has no key\(s\) b"):
+        keyed({"a": 1}, ("a", "b"), "f()", in_order=True)
+
+
+def test_same_compares_answers_part_by_part():
+    assert same((np.ones(2), {"W": 2.0}), [np.ones(2), {"W": 2.0 + 1e-12}], 1e-9, 0.0)
+    assert not same((np.ones(2), {"W": 2.0}), (np.ones(2), {"W": 3.0}), 1e-9, 0.0)
+    assert not same((np.ones(2),), (np.ones(2), 1.0), 1e-9, 0.0)
+    assert not same("text", 1.0, 1e-9, 0.0)
+
+
+def test_with_hint_adds_a_line_only_for_a_hint():
+    assert with_hint("wrong", "") == "wrong"
+    assert with_hint("wrong", "sign") == "wrong\nLikely mistake: sign"
+
+
+# ---------------------------------------------------------------- Exercise: one value
 
 def forward(f, x, delta):
     return (f(x + delta) - f(x)) / delta
@@ -257,43 +309,56 @@ MISTAKES = [
     Mistake("backward", lambda f, x, delta: (f(x) - f(x - delta)) / delta),
 ]
 CASES = [{"f": np.exp, "x": 0.5, "delta": 1e-3}, {"f": np.exp, "x": np.linspace(-1, 1, 4), "delta": 1e-2}]
+HIDDEN = [{"f": np.sin, "x": np.linspace(-2, 2, 3), "delta": 1e-3}]
+FORWARD = Exercise("forward", forward, lambda rng: CASES if rng is None else HIDDEN, MISTAKES, shape_hint="one per x")
+
+
+def fails_check(exercise, student, seed=None) -> str:
+    with pytest.raises(AssertionError) as failure:
+        exercise.check(student, seed)
+    return str(failure.value)
 
 
 def test_likely_mistake_returns_the_first_matching_hint():
     case = CASES[1]
-    wrong = np.exp(case["x"] + 1e-2) - np.exp(case["x"])
-    assert likely_mistake(wrong, case, MISTAKES, 1e-7, 1e-12) == "forgot to divide"
+    assert FORWARD.likely_mistake(np.exp(case["x"] + 1e-2) - np.exp(case["x"]), case) == "forgot to divide"
 
 
 def test_likely_mistake_is_empty_when_nothing_matches():
-    assert likely_mistake(np.zeros(4), CASES[1], MISTAKES, 1e-7, 1e-12) == ""
+    assert FORWARD.likely_mistake(np.zeros(4), CASES[1]) == ""
 
 
-def test_check_function_passes_a_correct_implementation():
-    check_function(lambda f, x, delta: (f(x + delta) - f(x)) / delta, forward, CASES, "forward", MISTAKES)
+def test_a_right_answer_passes_visible_and_hidden_cases():
+    FORWARD.check(lambda f, x, delta: (f(x + delta) - f(x)) / delta)
+    FORWARD.check(lambda f, x, delta: (f(x + delta) - f(x)) / delta, seed=1)
 
 
-def test_check_function_names_the_likely_mistake():
-    with pytest.raises(AssertionError) as failure:
-        check_function(lambda f, x, delta: (f(x) - f(x - delta)) / delta, forward, CASES, "forward", MISTAKES)
-    first, second = str(failure.value).split("\n")
+def test_the_failure_names_the_call_and_the_likely_mistake():
+    first, second = fails_check(FORWARD, lambda f, x, delta: (f(x) - f(x - delta)) / delta).split("\n")
     assert first.startswith("forward(f=exp, x=0.5, delta=0.001): expected")
     assert second == "Likely mistake: backward"
 
 
-def test_check_function_has_no_likely_mistake_line_when_none_matches():
-    with pytest.raises(AssertionError) as failure:
-        check_function(lambda f, x, delta: 0 * x + 1.0, forward, CASES, "forward", MISTAKES)
-    assert "Likely mistake" not in str(failure.value)
+def test_no_likely_mistake_line_when_none_matches():
+    assert "Likely mistake" not in fails_check(FORWARD, lambda f, x, delta: 0 * x + 1.0)
 
 
-def test_check_function_reports_the_first_failing_case():
+def test_the_first_failing_case_is_reported():
     def right_for_scalars_only(f, x, delta):
         return forward(f, x, delta) if np.ndim(x) == 0 else np.zeros_like(x)
 
     # the scalar case passes; the array case fails worst at x = 1, where (e^1.01 - e) / 0.01 = 2.73
-    with pytest.raises(AssertionError, match=r"^forward\(f=exp, x=\[-1\. .*\) at index \(3,\): expected 2\.73"):
-        check_function(right_for_scalars_only, forward, CASES, "forward", MISTAKES)
+    assert re.match(r"^forward\(f=exp, x=\[-1\. .*\) at index \(3,\): expected 2\.73",
+                    fails_check(FORWARD, right_for_scalars_only))
+
+
+def test_hidden_cases_are_drawn_with_the_seed():
+    assert fails_check(FORWARD, lambda f, x, delta: 0 * x, seed=3).startswith("forward(f=sin")
+
+
+def test_the_shape_hint_comes_with_a_wrong_shape_no_mistake_explains():
+    assert fails_check(FORWARD, lambda f, x, delta: np.zeros(7)).endswith("Likely mistake: one per x")
+    assert fails_check(FORWARD, lambda f, x, delta: np.zeros(7).reshape(2, 3)).endswith("Likely mistake: one per x")
 
 
 @pytest.mark.parametrize("student, words", [
@@ -304,9 +369,85 @@ def test_check_function_reports_the_first_failing_case():
     (lambda f, x, delta: [forward(f, x, delta)], "returned shape"),
     (4.0002, "expected a function"),
 ])
-def test_check_function_failures_are_assertion_errors_with_a_diagnosis(student, words):
-    with pytest.raises(AssertionError, match=words):
-        check_function(student, forward, CASES, "forward", MISTAKES)
+def test_failures_are_assertion_errors_with_a_diagnosis(student, words):
+    assert words in fails_check(FORWARD, student)
+
+
+# ---------------------------------------------------------------- Exercise: parts, dicts, order, judge, verdict
+
+def line(a, x):
+    return a * x, {"W": a + x, "b": a - x}
+
+
+LINE_MISTAKES = [Mistake("swapped W and b", lambda a, x: (a * x, {"W": a - x, "b": a + x})),
+                 Mistake("b alone is off", lambda a, x: (a * x, {"W": a + x, "b": x - a})),
+                 Mistake("product negated", lambda a, x: (-a * x, {"W": a + x, "b": a - x}))]
+LINE = Exercise("line", line, lambda rng: [{"a": 2.0, "x": np.arange(3.0)}], LINE_MISTAKES, parts=("y", "params"))
+
+
+def test_parts_are_named_in_messages_with_dict_keys():
+    message = fails_check(LINE, lambda a, x: (a * x, {"W": a + x, "b": x - a}))
+    assert message.startswith("line(a=2.0, x=[0., 1., 2.]): params['b'] at index (0,): expected 2, got -2")
+    assert message.endswith("Likely mistake: b alone is off")
+    assert fails_check(LINE, lambda a, x: (-a * x, line(a, x)[1])).startswith("line(a=2.0, x=[0., 1., 2.]): y at index")
+
+
+def test_a_part_that_matches_two_mistakes_gets_the_hint_of_the_whole_answer():
+    # W alone matches "swapped" (W = a − x); the whole answer is "swapped", whose b also differs
+    assert fails_check(LINE, lambda a, x: (a * x, {"W": a - x, "b": a + x})).endswith("Likely mistake: swapped W and b")
+
+
+def test_the_order_decides_which_part_is_judged_first():
+    both_wrong = lambda a, x: (-a * x, {"W": a - x, "b": a + x})
+    assert ": y at" in fails_check(LINE, both_wrong)
+    assert ": params['W'] at" in fails_check(Exercise(**{**LINE.__dict__, "order": (1, 0)}), both_wrong)
+
+
+def test_a_dict_part_must_be_a_dict_with_every_key():
+    assert "params has no key(s) b" in fails_check(LINE, lambda a, x: (a * x, {"W": a + x}))
+    assert "params is 1.0; expected a dict" in fails_check(LINE, lambda a, x: (a * x, 1.0))
+
+
+def test_a_dict_answer_also_takes_its_values_in_key_order():
+    exercise = Exercise("grads", lambda a: {"W": a, "b": 2 * a}, lambda rng: [{"a": np.ones(2)}])
+    exercise.check(lambda a: (a, 2 * a))
+    assert "what grads(a=[1., 1.]) returned has no key(s) b" in fails_check(exercise, lambda a: {"W": a})
+    assert "grads(a=[1., 1.])['b'] at index (0,)" in fails_check(exercise, lambda a: (a, a))
+
+
+def test_the_tolerance_scales_with_the_largest_entry():
+    exercise = Exercise("big", lambda: np.array([1e6, 1.0]), lambda rng: [{}], rtol=1e-12, atol=0, scaled_atol=1e-9)
+    exercise.check(lambda: np.array([1e6, 1.0 + 5e-4]))
+    assert "at index (1,)" in fails_check(exercise, lambda: np.array([1e6, 1.0 + 5e-3]))
+
+
+def test_a_judge_replaces_the_comparison():
+    def positive(exercise, got, case, what):
+        if not got > 0:
+            raise AssertionError(f"{what} returned {got}, not positive")
+
+    exercise = Exercise("rate", lambda: 1.0, lambda rng: [{}], judge=positive)
+    exercise.check(lambda: 0.5)
+    assert fails_check(exercise, lambda: -1.0) == "rate() returned -1.0, not positive"
+
+
+def test_a_verdict_chooses_the_failure_from_every_case():
+    cases = [{"x": 1.0}, {"x": 2.0}]
+    last_first = lambda cases, messages: first_failure(cases[::-1], messages[::-1])
+    exercise = Exercise("f", lambda x: x, lambda rng: cases, verdict=last_first)
+    assert fails_check(exercise, lambda x: 0.0).startswith("f(x=2.0)")
+    assert exercise.failures(lambda x: 1.0, cases) == ["", "f(x=2.0): expected 2, got 1 (tolerance 1e-07 relative)"]
+
+
+def test_every_case_is_called_once_in_one_stretch_of_student_time():
+    calls = []
+    exercise = Exercise("f", lambda x: x, lambda rng: [{"x": 1.0}, {"x": 2.0}])
+    assert exercise.failures(lambda x: calls.append(x) or 0.0, exercise.cases(None))[0].startswith("f(x=1.0)")
+    assert calls == [1.0, 2.0]
+
+
+def test_a_shape_error_raised_by_the_answer_gets_the_shape_hint():
+    assert fails_check(FORWARD, lambda f, x, delta: np.ones(2) @ np.ones(3)).endswith("Likely mistake: one per x")
 
 
 # ---------------------------------------------------------------- judging functions captured at import
@@ -317,4 +458,4 @@ def test_rebinding_numpy_in_a_notebook_does_not_fool_check_array(monkeypatch):
     assert "expected 2, got 20" in fails([1.0, 20.0, 3.0])
     assert "NaN or infinity" in fails([1.0, np.nan, 3.0])
     with pytest.raises(AssertionError):
-        check_function(lambda f, x, delta: 0 * x, forward, CASES, "forward")
+        FORWARD.check(lambda f, x, delta: 0 * x)

@@ -1,10 +1,10 @@
-"""Chapter 03 checks (gradlab.exercises.chain_rule): references pass, known mistakes fail with their hint, correct
-variants never fail."""
+"""Chapter 03's exercise helpers and special messages (gradlab.exercises.chain_rule); the records' standard tests
+are in tests/test_exercise_records.py."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from check_harness import StandardChecks, failure, false_failures
+from check_harness import failure, false_failures
 
 from gradlab import numeric
 from gradlab.chain import chain_deriv, compose, sigma_sum_forward
@@ -14,147 +14,8 @@ from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, sigmoid_deriv, s
 pytestmark = pytest.mark.filterwarnings("error")
 
 
-def composed_check(name):
-    def check(student, seed=None):
-        c.check_composed_derivative(student, name, seed)
-    return check
-
-
-# exercise: (check, the module's reference answer, the module's known mistakes)
-EXERCISES = {
-    **{name: (composed_check(name), c.COMPOSED[name][0], c.COMPOSED[name][2]) for name in c.COMPOSED},
-    "chain_deriv_3": (c.check_chain_deriv_3, c.chain_deriv_3, c.CHAIN_MISTAKES),
-    "sigma_of_product_backward": (c.check_sigma_of_product_backward, c.sigma_of_product_backward, c.PRODUCT_MISTAKES),
-    "grad_X": (c.check_grad_X, c.grad_X, c.GRAD_X_MISTAKES),
-    "grad_W": (c.check_grad_W, c.grad_W, c.GRAD_W_MISTAKES),
-    "gradient_check": (c.check_gradient_check, c.gradient_check, c.GRADIENT_CHECK_MISTAKES),
-}
-
-
-# ---------------------------------------------------------------- answers tuned to the visible cases
-
-def book_chain_only(chain, derivs, x):
-    """The derivative of leaky_relu -> sigmoid -> square or tanh -> square -> sigmoid, whatever chain says."""
-    if chain[0] is leaky_relu:
-        s = sigmoid(leaky_relu(x))
-        return 2 * s * s * (1 - s) * np.where(x > 0, 1.0, 0.2)
-    s = sigmoid(np.tanh(x) ** 2)
-    return s * (1 - s) * 2 * np.tanh(x) * (1 - np.tanh(x) ** 2)
-
-
-def sigmoid_only(dsigma):
-    """sigmoid_deriv, whatever dsigma is."""
-    return sigmoid_deriv
-
-
-# (exercise, an answer hard-coded to its visible cases)
-TUNED = [
-    ("dh1", lambda x: c.dh1(x) if x.shape == (9,) else 0 * x),
-    ("dh2", lambda x: c.dh2(x) if x.shape == (9,) else 0 * x),
-    ("chain_deriv_3", book_chain_only),
-    ("sigma_of_product_backward", lambda x, y, dsigma: c.sigma_of_product_backward(x, y, sigmoid_only(dsigma))),
-    ("grad_X", lambda X, W, dsigma: c.grad_X(X, W, sigmoid_only(dsigma))),
-    ("grad_W", lambda X, W, dsigma: c.grad_W(X, W, sigmoid_only(dsigma))),
-    ("gradient_check", lambda f, grad_f, x: 1e-9 if grad_f.__name__ == "dLdX" else (0.7142857142857143 if x.size == 3 else 1.0)),
-]
-
-
-# ---------------------------------------------------------------- correct answers written differently
-
-def dh1_expanded(x):
-    return 8 * (2 * x**7 - 21 * x**6 + 81 * x**5 - 135 * x**4 + 81 * x**3)
-
-
-def dh1_python_loop(x):
-    out = np.zeros(np.shape(x))
-    for i in range(out.size):
-        v = float(np.ravel(x)[i])
-        out.flat[i] = 4 * 2 * (v * v - 3 * v) ** 3 * (2 * v - 3)
-    return out
-
-
-def dh2_reordered(x):
-    inner = 2 * x
-    return 2 * np.cos(inner) * np.exp(np.sin(inner))
-
-
-def chain_loop(chain, derivs, x):
-    value, slope = np.asarray(x, dtype=float), np.ones(np.shape(x))
-    for f, df in zip(chain, derivs):
-        slope = slope * df(value)
-        value = f(value)
-    return slope
-
-
-def chain_outer_first(chain, derivs, x):
-    f1, f2, f3 = chain
-    df1, df2, df3 = derivs
-    return df1(x) * (df2(f1(x)) * df3(f2(f1(x))))
-
-
-def chain_per_element(chain, derivs, x):
-    return np.array([float(chain_outer_first(chain, derivs, np.float64(v))) for v in x])
-
-
-def product_as_list(x, y, dsigma):
-    return [y * dsigma(x * y), x * dsigma(y * x)]
-
-
-def product_as_array(x, y, dsigma):
-    d = dsigma(x * y)
-    return np.stack([d * y, d * x])
-
-
-def grad_X_einsum(X, W, dsigma):
-    return np.einsum("im,jm->ij", dsigma(X @ W), W)
-
-
-def grad_X_book_style(X, W, dsigma):
-    N = np.dot(X, W)
-    dLdN = np.ones_like(N) * dsigma(N)
-    return np.dot(dLdN, np.transpose(W, (1, 0)))
-
-
-def grad_X_loops(X, W, dsigma):
-    dLdN = dsigma(X @ W)
-    out = np.zeros(X.shape)
-    for i in range(X.shape[0]):
-        for j in range(X.shape[1]):
-            out[i, j] = sum(dLdN[i, m] * W[j, m] for m in range(W.shape[1]))
-    return out
-
-
-def grad_W_einsum(X, W, dsigma):
-    return np.einsum("ij,im->jm", X, dsigma(X @ W))
-
-
-def grad_W_sum_of_outer_products(X, W, dsigma):
-    dLdN = dsigma(X @ W)
-    return sum(np.outer(X[i], dLdN[i]) for i in range(X.shape[0]))
-
-
 def gradient_check_with_numeric(f, grad_f, x):
     return numeric.relative_error(grad_f(x), numeric.numerical_gradient(f, x))
-
-
-def own_central_difference(delta):
-    def gradient_check(f, grad_f, x):
-        b = np.zeros(x.shape)
-        for index in np.ndindex(x.shape):
-            up, down = x.copy(), x.copy()
-            up[index] += delta
-            down[index] -= delta
-            b[index] = (f(up) - f(down)) / (2 * delta)
-        a = grad_f(x)
-        return np.abs(a - b).__truediv__(np.abs(a) + np.abs(b)).max()
-    return gradient_check
-
-
-def gradient_check_guarding_zeros(f, grad_f, x):
-    a, b = np.asarray(grad_f(x), dtype=float), numeric.numerical_gradient(f, x)
-    scale = np.abs(a) + np.abs(b)
-    ratio = np.where(scale > 0, np.abs(a - b) / np.where(scale > 0, scale, 1.0), 0.0)
-    return float(ratio.max())
 
 
 # Right answers made of gradlab's own code: the checks accept their numbers, but graded they are gradlab
@@ -164,28 +25,8 @@ MADE_OF_GRADLAB = [("chain_deriv_3", chain_deriv), ("gradient_check", gradient_c
 
 @pytest.mark.parametrize("name, answer", MADE_OF_GRADLAB, ids=[n for n, _ in MADE_OF_GRADLAB])
 def test_answers_made_of_gradlab_code_are_right_numerically(name, answer):
-    check = EXERCISES[name][0]
+    check = next(exercise for exercise in c.EXERCISES if exercise.name == name).check
     assert failure(check, answer) == "" and false_failures(check, answer, range(5)) == []
-
-
-VARIANTS = [
-    pytest.param("dh1", dh1_expanded, id="dh1-expanded-polynomial"),
-    pytest.param("dh1", dh1_python_loop, id="dh1-python-loop"),
-    pytest.param("dh2", dh2_reordered, id="dh2-reordered"),
-    pytest.param("chain_deriv_3", chain_loop, id="chain-loop"),
-    pytest.param("chain_deriv_3", chain_outer_first, id="chain-other-order"),
-    pytest.param("chain_deriv_3", chain_per_element, id="chain-per-element"),
-    pytest.param("sigma_of_product_backward", product_as_list, id="product-list"),
-    pytest.param("sigma_of_product_backward", product_as_array, id="product-stacked-array"),
-    pytest.param("grad_X", grad_X_einsum, id="grad-X-einsum"),
-    pytest.param("grad_X", grad_X_book_style, id="grad-X-book-style"),
-    pytest.param("grad_X", grad_X_loops, id="grad-X-loops"),
-    pytest.param("grad_W", grad_W_einsum, id="grad-W-einsum"),
-    pytest.param("grad_W", grad_W_sum_of_outer_products, id="grad-W-outer-products"),
-    pytest.param("gradient_check", own_central_difference(1e-4), id="gradient-check-own-delta-1e-4"),
-    pytest.param("gradient_check", own_central_difference(1e-6), id="gradient-check-own-delta-1e-6"),
-    pytest.param("gradient_check", gradient_check_guarding_zeros, id="gradient-check-guarding-zeros"),
-]
 
 
 # ---------------------------------------------------------------- messages of the special paths
@@ -297,10 +138,3 @@ def test_gradient_check_reference_values():
     assert c.gradient_check(**c.composed_case(x)) == pytest.approx(5 / 7, rel=1e-8)
     a = 15 * (2 * x**2) ** 4
     assert c.gradient_check(**c.composed_case(x)) == pytest.approx(numeric.relative_error(a, 960 * x**9), rel=1e-8)
-
-
-# ---------------------------------------------------------------- the standard tests on this chapter's exercises
-
-class TestStandardChecks(StandardChecks):
-    """References, stubs, known mistakes, tuned answers and variants of chapter 03 (tests/check_harness.py)."""
-    EXERCISES, TUNED, VARIANTS = EXERCISES, TUNED, VARIANTS

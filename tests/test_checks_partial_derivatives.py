@@ -1,10 +1,10 @@
-"""Chapter 02 checks (gradlab.exercises.partial_derivatives): references pass, known mistakes fail with their
-hint, answers tuned to the visible cases fail the hidden ones, correct variants never fail."""
+"""Chapter 02's exercise helpers and special messages (gradlab.exercises.partial_derivatives); the records'
+standard tests are in tests/test_exercise_records.py."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from check_harness import SEEDS, StandardChecks, failure
+from check_harness import SEEDS, failure
 
 from gradlab.exercises import partial_derivatives as p
 from gradlab.numeric import central_difference, numerical_gradient
@@ -13,28 +13,7 @@ pytestmark = pytest.mark.filterwarnings("error")
 
 
 def partials_reference(name, wrt):
-    return p.polynomial2(p.partial_terms(p.POLYNOMIALS[name], wrt))
-
-
-def partials_check(name, wrt):
-    """check_partials for one of the two partials, the other one being the reference."""
-    def check(student, seed=None):
-        pair = [partials_reference(name, 0), partials_reference(name, 1)]
-        pair[wrt] = student
-        p.check_partials(*pair, name, seed)
-    return check
-
-
-# exercise: (check, the module's reference answer, the module's known mistakes)
-EXERCISES = {
-    **{f"d{name}_d{var}": (partials_check(name, wrt), partials_reference(name, wrt), p.partial_mistakes(name, wrt))
-       for name in p.POLYNOMIALS for wrt, var in enumerate("xy")},
-    "relu_derivative": (p.check_relu_derivative, p.relu_derivative, p.RELU_MISTAKES),
-    "max_partials": (p.check_max_partials, p.max_partials, p.MAX_MISTAKES),
-    "gradient_f": (p.check_gradient_f, p.book_gradient, p.GRADIENT_MISTAKES),
-    "numerical_gradient": (p.check_numerical_gradient, numerical_gradient, p.NUMERICAL_GRADIENT_MISTAKES),
-    "gradient_step": (p.check_gradient_step, p.gradient_step, p.STEP_MISTAKES),
-}
+    return p.PARTIALS[name][wrt].reference
 
 
 # ---------------------------------------------------------------- known mistakes and special messages
@@ -98,166 +77,6 @@ def test_a_step_that_moves_the_input_in_place_fails():
 def test_a_step_uphill_is_reported_as_raising_f():
     message = failure(p.check_gradient_step, p.STEP_MISTAKES[0].answer)
     assert "f went from 6 to 6.015" in message
-
-
-# ---------------------------------------------------------------- answers tuned to the visible cases
-
-# (exercise, an answer hard-coded to its visible cases)
-TUNED = [
-    ("dh1_dx", lambda x, y: 8 * x - 3 * y if x.shape == (5,) else 0 * x),
-    ("relu_derivative", lambda x: {0: np.array(1.0), 1: np.array([0.0, 0, 0, 1, 1])}.get(
-        x.ndim, np.array([[0.0, 1, 0], [1, 0, 0]]))),
-    ("max_partials", lambda x, y: (np.array([1.0, 0, 0, 0, 1]), np.array([0.0, 1, 1, 1, 0])) if x.ndim == 1
-     else (np.array([[0.0, 1], [0, 0]]), np.array([[1.0, 0], [1, 1]]))),
-    ("gradient_f", lambda x, y, z: {1.0: np.array([27.0, 2, 12]), -2.0: np.array([-54.0, -4, -18])}[x]),
-    ("numerical_gradient", lambda f, x, delta: np.array([27.0, 2, 12]) if x.ndim == 1 else x**2 + x.sum() / 2),
-    ("gradient_step", lambda f_grad, point, lr: point - lr * {4: np.array([1.0, -2, 3, 1]),
-                                                               3: np.array([27.0, 2, 12])}[point.size]),
-]
-
-
-# ---------------------------------------------------------------- correct answers written differently
-
-def numerical_gradient_flat(f, x, delta=1e-5):
-    point = np.array(x, dtype=float).reshape(-1)
-    grad = np.zeros(point.size)
-    for i in range(point.size):
-        old = point[i]
-        point[i] = old + delta
-        plus = f(point.reshape(np.shape(x)))
-        point[i] = old - delta
-        minus = f(point.reshape(np.shape(x)))
-        point[i] = old
-        grad[i] = (plus - minus) / (2 * delta)
-    return grad.reshape(np.shape(x))
-
-
-def numerical_gradient_nditer_in_place(f, x, delta=1e-5):
-    """CS231n style: nudge x itself, put each entry back exactly."""
-    grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
-    while not it.finished:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + delta
-        plus = f(x)
-        x[i] = old - delta
-        minus = f(x)
-        x[i] = old
-        grad[i] = (plus - minus) / (2 * delta)
-        it.iternext()
-    return grad
-
-
-def numerical_gradient_unit_vectors(f, x, delta=1e-5):
-    grad = np.zeros(np.shape(x))
-    for i in np.ndindex(grad.shape):
-        e = np.zeros(np.shape(x))
-        e[i] = delta
-        grad[i] = (f(x + e) - f(x - e)) / (2 * delta)
-    return grad
-
-
-def numerical_gradient_average_of_one_sided(f, x, delta=1e-5):
-    grad = np.zeros(np.shape(x))
-    fx = f(x)
-    for i in np.ndindex(grad.shape):
-        e = np.zeros(np.shape(x))
-        e[i] = delta
-        grad[i] = ((f(x + e) - fx) / delta + (fx - f(x - e)) / delta) / 2
-    return grad
-
-
-def relu_derivative_where(x):
-    return np.where(x > 0, 1, 0)
-
-
-def relu_derivative_heaviside(x):
-    return np.heaviside(x, 0.0)
-
-
-def relu_derivative_sign(x):
-    return np.maximum(np.sign(x), 0.0)
-
-
-def relu_derivative_loop(x):
-    out = np.zeros(np.shape(x))
-    for i in np.ndindex(out.shape):
-        out[i] = 1.0 if x[i] > 0 else 0.0
-    return out
-
-
-def max_partials_where(x, y):
-    return np.where(x > y, 1.0, 0.0), np.where(x > y, 0.0, 1.0)
-
-
-def max_partials_stacked(x, y):
-    dx = (x > y) * 1.0
-    return np.stack([dx, 1.0 - dx])
-
-
-def max_partials_list(x, y):
-    return [np.greater(x, y).astype(int), np.greater_equal(y, x).astype(int)]
-
-
-def gradient_as_list(x, y, z):
-    return [9 * x * x * z, 2 * (z - y), 3 * x**3 + 2 * y + 5]
-
-
-def gradient_as_tuple(x, y, z):
-    dfdx = 9 * x**2 * z
-    dfdy = -2 * y + 2 * z
-    dfdz = 3 * x**3 + 5 + 2 * y
-    return dfdx, dfdy, dfdz
-
-
-def step_in_two_lines(f_grad, point, lr):
-    update = lr * f_grad(point)
-    return point - update
-
-
-def step_on_a_copy(f_grad, point, lr):
-    new = point.copy()
-    new -= lr * np.asarray(f_grad(point))
-    return new
-
-
-def step_added_negative(f_grad, point, lr):
-    return point + (-lr) * f_grad(point)
-
-
-def written_out(name, wrt):
-    forms = {
-        ("h1", 0): lambda x, y: 8 * x - 3 * y,
-        ("h1", 1): lambda x, y: -3 * x + 3 * y * y,
-        ("h2", 0): lambda x, y: 5 + 3 * (x * y) ** 2,
-        ("h2", 1): lambda x, y: y * (2 * x**3 - 8 * y**2),
-        ("h3", 0): lambda x, y: y * (8 * x**3 + 3),
-        ("h3", 1): lambda x, y: 2 * x**4 + 3 * x - 10 * y,
-    }
-    return forms[(name, wrt)]
-
-
-VARIANTS = [
-    *[pytest.param(f"d{name}_d{var}", written_out(name, wrt), id=f"d{name}_d{var}-written-out")
-      for name in p.POLYNOMIALS for wrt, var in enumerate("xy")],
-    pytest.param("relu_derivative", relu_derivative_where, id="relu-where-ints"),
-    pytest.param("relu_derivative", relu_derivative_heaviside, id="relu-heaviside-0"),
-    pytest.param("relu_derivative", relu_derivative_sign, id="relu-sign"),
-    pytest.param("relu_derivative", relu_derivative_loop, id="relu-loop"),
-    pytest.param("max_partials", max_partials_where, id="max-where"),
-    pytest.param("max_partials", max_partials_stacked, id="max-stacked"),
-    pytest.param("max_partials", max_partials_list, id="max-list-of-ints"),
-    pytest.param("gradient_f", gradient_as_list, id="gradient-list"),
-    pytest.param("gradient_f", gradient_as_tuple, id="gradient-tuple"),
-    pytest.param("numerical_gradient", numerical_gradient_flat, id="numgrad-flat-loop"),
-    pytest.param("numerical_gradient", numerical_gradient_nditer_in_place, id="numgrad-nditer-in-place"),
-    pytest.param("numerical_gradient", numerical_gradient_unit_vectors, id="numgrad-unit-vectors"),
-    pytest.param("numerical_gradient", numerical_gradient_average_of_one_sided, id="numgrad-average-one-sided"),
-    pytest.param("gradient_step", step_in_two_lines, id="step-two-lines"),
-    pytest.param("gradient_step", step_on_a_copy, id="step-copy"),
-    pytest.param("gradient_step", step_added_negative, id="step-plus-negative"),
-]
 
 
 # ---------------------------------------------------------------- helpers with known values
@@ -372,8 +191,8 @@ def test_booleans_are_told_to_become_floats():
     assert "returned booleans" in failure(p.check_max_partials, lambda x, y: (x > y, (y >= x).astype(float)))
 
 
-# ---------------------------------------------------------------- the standard tests on this chapter's exercises
-
-class TestStandardChecks(StandardChecks):
-    """References, stubs, known mistakes, tuned answers and variants of chapter 02 (tests/check_harness.py)."""
-    EXERCISES, TUNED, VARIANTS = EXERCISES, TUNED, VARIANTS
+def test_partials_check_both_functions_and_names_the_wrong_one():
+    dx, dy = (exercise.reference for exercise in p.PARTIALS["h2"])
+    p.check_partials(dx, dy, "h2")
+    assert failure(lambda student, seed: p.check_partials(dx, student, "h2", seed), dx).startswith("dh2_dy(")
+    assert failure(lambda student, seed: p.check_partials(student, dy, "h2", seed), dy, seed=3).startswith("dh2_dx(")

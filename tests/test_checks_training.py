@@ -1,80 +1,18 @@
-"""Chapter 05 checks (gradlab.exercises.training): the update and iteration checks get the standard tests;
-the training-run checks pass the reference on the visible and hidden seeds, and reject the rest with a reason.
-The notebook-level wrong answers (tests/wrong_answers/training.py) cover the training runs' diagnoses."""
+"""Chapter 05's checks (gradlab.exercises.training): the update and iteration records' special messages (their
+standard tests are in tests/test_exercise_records.py); the training-run checks pass the reference on the visible
+and hidden seeds, and reject the rest with a reason. The notebook-level wrong answers
+(tests/wrong_answers/training.py) cover the training runs' diagnoses."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from check_harness import StandardChecks, failure
+from check_harness import failure
 
 from gradlab import training
-from gradlab.backprop import PARAMETER_NAMES, network_gradients, network_loss
 from gradlab.datasets import spiral_data
 from gradlab.exercises import training as c
 
 pytestmark = pytest.mark.filterwarnings("error")
-
-EXERCISES = {
-    "momentum_step": (c.check_momentum_step, training.momentum_step, c.MOMENTUM_MISTAKES),
-    "train_step": (c.check_train_step, training.train_step, c.TRAIN_STEP_MISTAKES),
-}
-
-
-# ---------------------------------------------------------------- answers tuned to the visible cases
-
-def visible_widths_only(reference):
-    """The reference where W1 has a visible case's shape (1, 1) or (2, 64); the inputs back unchanged elsewhere."""
-    def tuned(**case):
-        if case["params"]["W1"].shape in {(1, 1), (2, 64)}:
-            return reference(**case)
-        return (case["params"], case["velocity"], 1.0)[:len(reference(**case))]
-    return tuned
-
-
-TUNED = [("momentum_step", visible_widths_only(training.momentum_step)),
-         ("train_step", visible_widths_only(training.train_step))]
-
-
-# ---------------------------------------------------------------- correct answers written differently
-
-def momentum_loop(params, grads, velocity, learning_rate, momentum):
-    new_params, new_velocity = {}, {}
-    for name in params:
-        new_velocity[name] = velocity[name] * momentum - grads[name] * learning_rate
-        new_params[name] = params[name].copy()
-        new_params[name] += new_velocity[name]
-    return new_params, new_velocity
-
-
-def momentum_as_list(params, grads, velocity, learning_rate, momentum):
-    """The parameters moved first, as params − (η·grad − μ·v), returned as a list."""
-    moved = {name: params[name] - (learning_rate * grads[name] - momentum * velocity[name]) for name in params}
-    return [moved, {name: moved[name] - params[name] for name in params}]
-
-
-def step_with_chapter_4(params, velocity, X, y, learning_rate, momentum):
-    """The loss and gradients of gradlab.backprop (chapter 4's answers), the update written out."""
-    loss, grads = network_loss(params, X, y), network_gradients(params, X, y)
-    velocity = {name: momentum * velocity[name] - learning_rate * grads[name] for name in PARAMETER_NAMES}
-    return {name: params[name] + velocity[name] for name in PARAMETER_NAMES}, velocity, np.float64(loss)
-
-
-def step_with_reference_parts(params, velocity, X, y, learning_rate, momentum):
-    loss, _, grads = training.forward_backward(params, X, y)
-    return (*training.momentum_step(params, grads, velocity, learning_rate, momentum), loss)
-
-
-VARIANTS = [
-    pytest.param("momentum_step", momentum_loop, id="momentum-loop"),
-    pytest.param("momentum_step", momentum_as_list, id="momentum-params-first"),
-    pytest.param("train_step", step_with_chapter_4, id="step-chapter-4"),
-    pytest.param("train_step", step_with_reference_parts, id="step-reference-parts"),
-]
-
-
-class TestStandardChecks(StandardChecks):
-    EXERCISES, TUNED, VARIANTS = EXERCISES, TUNED, VARIANTS
-
 
 def test_changing_the_given_dicts_is_reported():
     def in_place(params, grads, velocity, learning_rate, momentum):

@@ -1,6 +1,7 @@
-"""Every grading test is right: it passes on the reference answer, fails on the student stub,
-fails on each plausible wrong answer with the promised diagnosis, and its hidden part catches
-answers tuned to the visible tests.
+"""Every grading test is right: it passes on the reference answer and fails on the student stub;
+the wrong answers written as text (tests/wrong_answers) fail with the promised diagnosis, and the
+hidden part catches the answers written as text that are tuned to the visible tests. (The exercise
+records' mistakes and tuned answers go through the same cells in tests/test_exercise_records.py.)
 
 The cells run in-process (fast): the notebook's first code cell (imports), then an answer,
 then the test cells that follow it.
@@ -51,21 +52,32 @@ def test_reference_passes_and_stub_fails(chapter, solution, answer, stub, test):
         run(stub.source, test.source, setup)
 
 
-@pytest.mark.parametrize("chapter, solution, answer, stub, test", CASES)
-def test_wrong_answers_fail_with_a_diagnosis(chapter, solution, answer, stub, test):
-    wrong = WRONG[chapter].get(grade_id(test), [])
-    assert wrong, f"no wrong answers listed for {grade_id(test)} in tests/wrong_answers.py"
-    for source, diagnosis in wrong:
-        with pytest.raises(AssertionError) as failure:
-            run(source, test.source, setup_source(solution))
-        assert diagnosis in str(failure.value), f"message lacks {diagnosis!r}:\n{failure.value}"
+WRONG_ANSWERS = [pytest.param(chapter, solution, test, source, diagnosis, id=f"{chapter}-{grade_id(test)}-{i}")
+                 for chapter, solution, _, _, test in (case.values for case in CASES)
+                 for i, (source, diagnosis) in enumerate(WRONG[chapter].get(grade_id(test), []))]
+TUNED = [pytest.param(chapter, solution, test, HARD_CODED[chapter][grade_id(test)], id=f"{chapter}-{grade_id(test)}")
+         for chapter, solution, _, _, test in (case.values for case in CASES) if grade_id(test) in HARD_CODED[chapter]]
+
+
+def test_every_listed_answer_has_its_test_cell():
+    listed = {(chapter, test) for chapter in CHAPTER_IDS for test in [*WRONG[chapter], *HARD_CODED[chapter]]}
+    assert listed <= {(case.values[0], grade_id(case.values[4])) for case in CASES}
 
 
 @pytest.mark.parametrize("chapter, solution, answer, stub, test", CASES)
-def test_hidden_tests_catch_answers_tuned_to_visible_ones(chapter, solution, answer, stub, test):
+def test_every_test_cell_has_hidden_tests(chapter, solution, answer, stub, test):
     assert HIDDEN in test.source, "every test cell needs hidden tests"
-    cheat = HARD_CODED[chapter].get(grade_id(test))
-    assert cheat, f"no hard-coded answer listed for {grade_id(test)} in tests/wrong_answers.py"
+
+
+@pytest.mark.parametrize("chapter, solution, test, source, diagnosis", WRONG_ANSWERS)
+def test_wrong_answers_fail_with_a_diagnosis(chapter, solution, test, source, diagnosis):
+    with pytest.raises(AssertionError) as failure:
+        run(source, test.source, setup_source(solution))
+    assert diagnosis in str(failure.value), f"message lacks {diagnosis!r}:\n{failure.value}"
+
+
+@pytest.mark.parametrize("chapter, solution, test, cheat", TUNED)
+def test_hidden_tests_catch_answers_tuned_to_visible_ones(chapter, solution, test, cheat):
     visible = test.source.split(HIDDEN)[0]
     setup = setup_source(solution)
     run(cheat, visible, setup)

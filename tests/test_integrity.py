@@ -90,25 +90,24 @@ def test_reference_solutions_are_clean(chapter):
 
 
 def variants() -> list:
-    """Every correct variant the check tests hold that is a function written out in its module (its
-    source is an answer a student could submit), with its chapter and exercise."""
+    """Every correct variant an exercise record holds as a function written out in its module (its source is
+    an answer a student could submit; its annotations stay unevaluated), with its chapter and exercise."""
     import importlib
     import inspect
 
     found = []
-    for chapter, module in zip(CHAPTER_IDS, ["derivatives", "partial_derivatives", "chain_rule",
-                                              "backpropagation", "training"]):
-        tests = importlib.import_module(f"test_checks_{module}")
-        for param in tests.VARIANTS:
-            name, fn = param.values if hasattr(param, "values") else param
-            if inspect.isfunction(fn) and fn.__name__ != "<lambda>" and fn.__qualname__ == fn.__name__:
-                source = imports(fn) + inspect.getsource(fn)
-                found.append(pytest.param(chapter, name, source, id=f"{chapter[:2]}-{fn.__name__}"))
+    for chapter in CHAPTER_IDS:
+        module = importlib.import_module(f"gradlab.exercises.{chapter.split('_', 1)[1]}")
+        for exercise in module.EXERCISES:
+            for fn in exercise.variants:
+                if inspect.isfunction(fn) and fn.__name__ != "<lambda>" and fn.__qualname__ == fn.__name__:
+                    source = "from __future__ import annotations\n" + imports(fn) + inspect.getsource(fn)
+                    found.append(pytest.param(chapter, exercise.name, source, id=f"{chapter[:2]}-{fn.__name__}"))
     return found
 
 
 def imports(fn) -> str:
-    """The import lines a test module's function needs as a cell of its own (its gradlab names)."""
+    """The import lines a variant needs as a cell of its own (its gradlab names)."""
     import sys
     import types
 

@@ -1,79 +1,42 @@
-"""Checks for chapter 04 (backpropagation).
+"""Chapter 04's exercises (backpropagation), each an `Exercise` record (gradlab.checks).
 
 Each ``check_*`` takes the student's function. Without ``seed`` it runs the visible cases (the
 book's neuron and probabilities, the notebook's examples); with a ``seed`` it draws random batch
 sizes, widths, values and labels, with n, i and j all different wherever a transpose could hide,
-so a hard-coded answer fails. Every check knows the plausible wrong answers and names them.
+so a hard-coded answer fails. Every record knows the plausible wrong answers and names them.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from gradlab.backprop import PARAMETER_NAMES, init_network, network_gradients, network_loss, neuron_backward
-from gradlab.checks import (
-    Mistake,
-    answers,
-    as_float_array,
-    call,
-    check_array,
-    check_function,
-    describe,
-    described,
-    generator,
-    likely_mistake,
-    split,
-)
+from gradlab import network
+from gradlab.backprop import init_network, network_gradients, network_loss, neuron_backward
+from gradlab.checks import Exercise, Mistake, with_hint
 from gradlab.datasets import spiral_data
+from gradlab.network import PARAMETER_NAMES
 from gradlab.nn import CLIP, Dense, ReLU, Softmax, one_hot
 from gradlab.numeric import numerical_gradient, relative_error
 
-_abs, _max, _clip, _log, _eye, _where = np.abs, np.max, np.clip, np.log, np.eye, np.where
+_abs, _clip, _log, _eye, _where, _sum = np.abs, np.clip, np.log, np.eye, np.where, np.sum
 _maximum, _asarray, _float64 = np.maximum, np.asarray, np.float64
 
 # Analytic gradients are exact up to rounding: 1e-9 relative, plus 1e-10 of the part's largest entry
 # (a sum whose terms cancel may land near 0, where only an absolute tolerance makes sense).
-RTOL = 1e-9
-SCALE_ATOL = 1e-10
+EXACT = {"rtol": 1e-9, "atol": 1e-15, "scaled_atol": 1e-10}
 LABEL_ATOL = 1e-13  # cross-entropy gradients are quotients and differences of numbers ≤ 1: no cancellation
-NUMERICAL_LIMIT = 1e-6  # a right network gradient agrees with the numerical one far better than this
 
 SHAPE_HINT = ("the shapes do not fit, so a transpose is missing or misplaced: dinputs = dvalues·Wᵀ, "
               "(n, j)·(j, i) → (n, i); dweights = Xᵀ·dvalues, (i, n)·(n, j) → (i, j)")
-
-
-def _atol(expected: np.ndarray) -> float:
-    """SCALE_ATOL times the largest |entry| (a tiny floor when all are 0)."""
-    return max(SCALE_ATOL * float(_max(_abs(expected), initial=0.0)), 1e-15)
-
-
-def check_parts(student: Any, reference: Callable[..., tuple], cases: Sequence[dict[str, Any]], name: str,
-                names: Sequence[str], mistakes: Sequence[Mistake], shape_hint: str = "") -> None:
-    """For every case, the student's tuple part by part against the reference's, diagnosing the first wrong part."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    cases = list(cases)
-    whats = [described(name, case) for case in cases]
-    for case, what, got in zip(cases, whats, answers(student, cases, whats, shape_hint)):
-        got = split(got, names, what)
-        for index, (part, expected) in enumerate(zip(got, reference(**case))):
-            part_what = f"{what}: {names[index]}"
-            value = as_float_array(part, part_what)
-            expected = _asarray(expected, dtype=_float64)
-            atol = _atol(expected)
-            try:
-                check_array(value, expected, part_what, RTOL, atol)
-            except AssertionError as failure:
-                hint = likely_mistake(value, case, mistakes, RTOL, atol, pick=lambda answer: answer[index])
-                raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None
 
 
 # ---------------------------------------------------------------- one neuron's backward pass
 
 def _relu_mask(x: np.ndarray, w: np.ndarray, b: float) -> float:
     """1(z > 0) for z = x·w + b."""
-    return 1.0 if float(np.sum(_asarray(x) * _asarray(w)) + b) > 0 else 0.0
+    return 1.0 if float(_sum(_asarray(x) * _asarray(w)) + b) > 0 else 0.0
 
 
 def _neuron(x: np.ndarray, w: np.ndarray, dz: float, db: float | None = None) -> tuple[np.ndarray, np.ndarray, float]:
@@ -84,7 +47,7 @@ def _neuron(x: np.ndarray, w: np.ndarray, dz: float, db: float | None = None) ->
 
 NEURON_MISTAKES = [
     Mistake("ReLU's derivative at z = 0 is taken as 0: use 1(z > 0), not z >= 0",
-            lambda x, w, b, dvalue: _neuron(x, w, dvalue * (1.0 if float(np.sum(x * w) + b) >= 0 else 0.0))),
+            lambda x, w, b, dvalue: _neuron(x, w, dvalue * (1.0 if float(_sum(x * w) + b) >= 0 else 0.0))),
     Mistake("you left out ReLU's local derivative 1(z > 0): when z ≤ 0 the output does not move, so every gradient is 0",
             lambda x, w, b, dvalue: _neuron(x, w, dvalue)),
     Mistake("dx and dw are swapped: ∂(x·w)/∂x = w, so dx = dz·w and dw = dz·x",
@@ -92,7 +55,7 @@ NEURON_MISTAKES = [
     Mistake("multiply by the upstream gradient dvalue too (chain rule: dz = dvalue · 1(z > 0))",
             lambda x, w, b, dvalue: _neuron(x, w, _relu_mask(x, w, b))),
     Mistake("ReLU's local derivative is 1(z > 0), not its output max(z, 0)",
-            lambda x, w, b, dvalue: _neuron(x, w, dvalue * max(float(np.sum(x * w) + b), 0.0))),
+            lambda x, w, b, dvalue: _neuron(x, w, dvalue * max(float(_sum(x * w) + b), 0.0))),
     Mistake("the bias enters the sum with local derivative 1, so db = dz, not dz·b",
             lambda x, w, b, dvalue: _neuron(x, w, dvalue * _relu_mask(x, w, b), dvalue * _relu_mask(x, w, b) * b)),
     Mistake("sign error: these are derivatives of the output, not steps downhill; no minus sign",
@@ -127,11 +90,26 @@ def neuron_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
     return cases
 
 
-def check_neuron_backward(student: Any, seed: int | None = None) -> None:
-    """neuron_backward(x, w, b, dvalue) -> (dx, dw, db): the book's neuron gives −3 1 −1 −2 2 3 and db = 1."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_parts(student, neuron_backward, neuron_cases(rng), "neuron_backward", ("dx", "dw", "db"), NEURON_MISTAKES)
+def book_neuron_only(x: np.ndarray, w: np.ndarray, b: float, dvalue: float) -> tuple:
+    """Tuned: hard-codes the book's x and w; right only while they are the inputs."""
+    dz = dvalue * (np.dot([1.0, -2.0, 3.0], [-3.0, -1.0, 2.0]) + b > 0)
+    return dz * np.array([-3.0, -1.0, 2.0]), dz * np.array([1.0, -2.0, 3.0]), dz
+
+
+def neuron_book_style(x: np.ndarray, w: np.ndarray, b: float, dvalue: float) -> tuple:
+    """Right, written differently: lists, as the book's first version."""
+    z = sum(x[i] * w[i] for i in range(len(x))) + b
+    drelu_dz = dvalue * (1.0 if z > 0 else 0.0)
+    return [drelu_dz * wi for wi in w], [drelu_dz * xi for xi in x], drelu_dz
+
+
+# The book's neuron gives dx = [−3, −1, 2], dw = [1, −2, 3] and db = 1.
+NEURON_BACKWARD = Exercise(
+    "neuron_backward", neuron_backward, neuron_cases, NEURON_MISTAKES, parts=("dx", "dw", "db"), **EXACT,
+    tuned=[book_neuron_only],
+    variants=[neuron_book_style, lambda x, w, b, dvalue: (dvalue * np.heaviside(x @ w + b, 0.0) * w,
+                                                          dvalue * np.heaviside(x @ w + b, 0.0) * x,
+                                                          np.float64(dvalue * np.heaviside(x @ w + b, 0.0)))])
 
 
 # ---------------------------------------------------------------- a dense layer's backward pass
@@ -212,12 +190,22 @@ LAYER_DVALUES = np.array([[1.0, 0.0, -1.0],
                           [-1.0, 1.0, 0.5]])
 
 
-def check_dense_backward(student: Any, seed: int | None = None) -> None:
-    """dense_backward(inputs, weights, dvalues) -> (dinputs, dweights, dbiases)."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_parts(student, dense_backward, dense_cases(rng), "dense_backward", ("dinputs", "dweights", "dbiases"),
-                DENSE_MISTAKES, SHAPE_HINT)
+def dense_by_samples(inputs: np.ndarray, weights: np.ndarray, dvalues: np.ndarray) -> tuple:
+    """Right, written differently: one sample at a time, summing the weight gradients."""
+    dinputs, dweights = np.zeros(inputs.shape), np.zeros(weights.shape)
+    for n in range(len(inputs)):
+        dinputs[n] = np.dot(weights, dvalues[n])
+        dweights += np.outer(inputs[n], dvalues[n])
+    return dinputs, dweights, np.sum(dvalues, axis=0, keepdims=True)
+
+
+DENSE_BACKWARD = Exercise(
+    "dense_backward", dense_backward, dense_cases, DENSE_MISTAKES, parts=("dinputs", "dweights", "dbiases"), **EXACT,
+    shape_hint=SHAPE_HINT,
+    variants=[lambda inputs, weights, dvalues: (np.einsum("nj,ij->ni", dvalues, weights),
+                                                np.einsum("ni,nj->ij", inputs, dvalues),
+                                                np.ones((1, len(dvalues))) @ dvalues),
+              dense_by_samples])
 
 
 # ---------------------------------------------------------------- ReLU's backward pass
@@ -277,13 +265,16 @@ def relu_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
     return cases
 
 
-def check_relu_backward(student: Any, seed: int | None = None) -> None:
-    """relu_backward(inputs, dvalues) -> dinputs, with inputs of exactly 0 and dvalues of both signs."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    for case in relu_cases(rng):
-        expected = relu_backward(**case)
-        check_function(student, relu_backward, [case], "relu_backward", RELU_MISTAKES, RTOL, _atol(expected))
+def relu_book_style(inputs: np.ndarray, dvalues: np.ndarray) -> np.ndarray:
+    """Right, written differently: the book's copy-and-zero."""
+    dinputs = dvalues.copy()
+    dinputs[inputs <= 0] = 0
+    return dinputs
+
+
+RELU_BACKWARD = Exercise(
+    "relu_backward", relu_backward, relu_cases, RELU_MISTAKES, **EXACT,
+    variants=[relu_book_style, lambda inputs, dvalues: dvalues * (inputs > 0)])
 
 
 # ---------------------------------------------------------------- cross-entropy, sparse and one-hot labels
@@ -321,6 +312,18 @@ def _sparse_taken_as_onehot(probs: np.ndarray, y_true: np.ndarray, combined: boo
     return (probs - y_true) / n if combined else -y_true / _clip(probs, CLIP, 1 - CLIP) / n
 
 
+def label_mistakes(reference: Callable[..., np.ndarray], combined: bool) -> list[Mistake]:
+    """The slips both label exercises share: dividing by n·k, and the two forms of labels confused."""
+    return [
+        Mistake("divide by n (samples), not by n·k (all entries): the loss averages over samples only",
+                lambda probs, y_true: reference(probs, y_true) / probs.shape[1]),
+        Mistake("one-hot labels were used as class indices: with one-hot y_true (2-D), use it directly (or take argmax)",
+                lambda probs, y_true: _onehot_indexed_as_sparse(probs, y_true, combined)),
+        Mistake("sparse labels (class indices, 1-D) were used as if one-hot: expand them first, np.eye(k)[y_true]",
+                lambda probs, y_true: _sparse_taken_as_onehot(probs, y_true, combined)),
+    ]
+
+
 CROSS_ENTROPY_MISTAKES = [
     Mistake("divide by n, the number of samples: the loss is a mean over the batch",
             lambda probs, y_true: -_targets(probs, y_true) / _clip(probs, CLIP, 1 - CLIP)),
@@ -332,12 +335,7 @@ CROSS_ENTROPY_MISTAKES = [
             lambda probs, y_true: -_targets(probs, y_true) * _log(_clip(probs, CLIP, 1 - CLIP)) / len(probs)),
     Mistake("multiply by y: only the true class's log enters the loss, so the other entries are 0",
             lambda probs, y_true: -1 / _clip(probs, CLIP, 1 - CLIP) / len(probs)),
-    Mistake("divide by n (samples), not by n·k (all entries): the loss averages over samples only",
-            lambda probs, y_true: cross_entropy_backward(probs, y_true) / probs.shape[1]),
-    Mistake("one-hot labels were used as class indices: with one-hot y_true (2-D), use it directly (or take argmax)",
-            lambda probs, y_true: _onehot_indexed_as_sparse(probs, y_true, combined=False)),
-    Mistake("sparse labels (class indices, 1-D) were used as if one-hot: expand them first, np.eye(k)[y_true]",
-            lambda probs, y_true: _sparse_taken_as_onehot(probs, y_true, combined=False)),
+    *label_mistakes(cross_entropy_backward, combined=False),
 ]
 
 SOFTMAX_CROSS_ENTROPY_MISTAKES = [
@@ -351,12 +349,7 @@ SOFTMAX_CROSS_ENTROPY_MISTAKES = [
             lambda probs, y_true: (probs - 1) / len(probs)),
     Mistake("that is the cross-entropy's gradient −y/ŷ/n alone; through softmax it simplifies to (ŷ − y)/n",
             lambda probs, y_true: cross_entropy_backward(probs, y_true)),
-    Mistake("divide by n (samples), not by n·k (all entries): the loss averages over samples only",
-            lambda probs, y_true: softmax_cross_entropy_backward(probs, y_true) / probs.shape[1]),
-    Mistake("one-hot labels were used as class indices: with one-hot y_true (2-D), use it directly (or take argmax)",
-            lambda probs, y_true: _onehot_indexed_as_sparse(probs, y_true, combined=True)),
-    Mistake("sparse labels (class indices, 1-D) were used as if one-hot: expand them first, np.eye(k)[y_true]",
-            lambda probs, y_true: _sparse_taken_as_onehot(probs, y_true, combined=True)),
+    *label_mistakes(softmax_cross_entropy_backward, combined=True),
 ]
 
 FORMAT_HINTS = {
@@ -400,39 +393,55 @@ def label_cases(rng: np.random.Generator | None, with_zero: bool) -> list[tuple[
     return cases
 
 
-def check_label_cases(student: Any, reference: Callable, name: str, mistakes: Sequence[Mistake],
-                      cases: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
-    """Each batch with sparse labels and with the same labels one-hot (0/1 integers); when only one form
-    fails, say which."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    for probs, labels in cases:
-        failures = {}
-        for form, y_true in (("sparse", labels), ("one-hot", _eye(probs.shape[1], dtype=int)[labels])):
-            try:
-                check_function(student, reference, [{"probs": probs, "y_true": y_true}], name, mistakes, RTOL, LABEL_ATOL)
-            except AssertionError as failure:
-                failures[form] = str(failure)
-        if len(failures) == 1:
-            form, message = failures.popitem()
-            raise AssertionError(message if "Likely mistake" in message else f"{message}\nLikely mistake: {FORMAT_HINTS[form]}")
-        if failures:
-            raise AssertionError(failures["sparse"])
+def label_forms(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[dict[str, np.ndarray]]:
+    """Each batch twice: with sparse labels, then with the same labels one-hot (0/1 integers)."""
+    return [{"probs": probs, "y_true": y_true} for probs, labels in pairs
+            for y_true in (labels, _eye(probs.shape[1], dtype=int)[labels])]
 
 
-def check_cross_entropy_backward(student: Any, seed: int | None = None) -> None:
-    """cross_entropy_backward(probs, y_true) -> dprobs = −y/clip(ŷ)/n, sparse and one-hot labels."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_label_cases(student, cross_entropy_backward, "cross_entropy_backward", CROSS_ENTROPY_MISTAKES,
-                      label_cases(rng, with_zero=True))
+def label_verdict(cases: Sequence[dict[str, Any]], messages: Sequence[str]) -> str:
+    """The first batch's failure; when only one form of its labels fails, with a hint saying which."""
+    for sparse, onehot in zip(messages[::2], messages[1::2]):
+        if sparse and onehot:
+            return sparse
+        if sparse or onehot:
+            message, form = (sparse, "sparse") if sparse else (onehot, "one-hot")
+            return message if "Likely mistake" in message else with_hint(message, FORMAT_HINTS[form])
+    return ""
 
 
-def check_softmax_cross_entropy_backward(student: Any, seed: int | None = None) -> None:
-    """softmax_cross_entropy_backward(probs, y_true) -> dlogits = (ŷ − y)/n, sparse and one-hot labels."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_label_cases(student, softmax_cross_entropy_backward, "softmax_cross_entropy_backward",
-                      SOFTMAX_CROSS_ENTROPY_MISTAKES, label_cases(rng, with_zero=False))
+def cross_entropy_by_indexing(probs: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """Right, written differently: only the true class's entry, set by index."""
+    if y_true.ndim == 2:
+        y_true = y_true.argmax(axis=1)
+    n = len(probs)
+    dprobs = np.zeros_like(probs)
+    dprobs[np.arange(n), y_true] = -1.0 / (n * np.maximum(probs[np.arange(n), y_true], 1e-7))
+    return dprobs
+
+
+def softmax_cross_entropy_book_style(probs: np.ndarray, y_true: np.ndarray) -> np.ndarray:
+    """Right, written differently: the book's copy, subtract 1 at the true class, divide by n."""
+    if len(y_true.shape) == 2:
+        y_true = np.argmax(y_true, axis=1)
+    dinputs = probs.copy()
+    dinputs[range(len(probs)), y_true] -= 1
+    return dinputs / len(probs)
+
+
+CROSS_ENTROPY_BACKWARD = Exercise(
+    "cross_entropy_backward", cross_entropy_backward, lambda rng: label_forms(label_cases(rng, with_zero=True)),
+    CROSS_ENTROPY_MISTAKES, rtol=1e-9, atol=LABEL_ATOL, verdict=label_verdict,
+    variants=[lambda probs, y_true: -(np.eye(len(probs[0]))[y_true] if y_true.ndim == 1 else y_true)
+              / np.clip(probs, 1e-7, 1 - 1e-7) / len(probs),
+              cross_entropy_by_indexing])
+SOFTMAX_CROSS_ENTROPY_BACKWARD = Exercise(
+    "softmax_cross_entropy_backward", softmax_cross_entropy_backward,
+    lambda rng: label_forms(label_cases(rng, with_zero=False)), SOFTMAX_CROSS_ENTROPY_MISTAKES,
+    rtol=1e-9, atol=LABEL_ATOL, verdict=label_verdict,
+    variants=[softmax_cross_entropy_book_style,
+              lambda probs, y_true: probs / len(probs) - (y_true if y_true.ndim == 2 else
+                                                          np.arange(probs.shape[1]) == y_true[:, None]) / len(probs)])
 
 
 # ---------------------------------------------------------------- the whole network
@@ -441,11 +450,8 @@ def _network(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray, *, sca
              mask: bool = True, subtract_y: bool = True, w2_transposed: bool = True, dw2_from_output: bool = True,
              bias_sum: Callable[[np.ndarray], np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """The network's backward pass with one step done wrong (every keyword at its default: the right one)."""
-    z1 = X @ params["W1"] + params["b1"]
-    a1 = _maximum(0.0, z1)
-    probs = softmax_rows(a1 @ params["W2"] + params["b2"])
-    n = len(X)
-    dz2 = (probs - (one_hot(y, probs.shape[1]) if subtract_y else 0.0)) / n * scale
+    z1, a1, _, probs = network.forward(params, X)
+    dz2 = (probs - (one_hot(y, probs.shape[1]) if subtract_y else 0.0)) / len(X) * scale
     da1 = dz2 @ (params["W2"].T if w2_transposed else params["W2"])
     dz1 = da1 * (z1 > 0) if mask else da1
     bias = bias_sum or (lambda d: d.sum(axis=0, keepdims=True))
@@ -475,10 +481,10 @@ NETWORK_SHAPE_HINT = ("the shapes do not fit: backward through a dense layer, dW
                       "db = d(output) summed over samples, d(input) = d(output)·Wᵀ")
 
 
-def book_network() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+def book_network() -> dict[str, Any]:
     """The visible case: spiral_data(100, 3) and a Dense(2, 3)–ReLU–Dense(3, 3) network from init_network(seed 0)."""
     X, y = spiral_data(100, 3)
-    return init_network(2, 3, 3, np.random.default_rng(0)), X, y
+    return {"params": init_network(2, 3, 3, np.random.default_rng(0)), "X": X, "y": y}
 
 
 def numerical_errors(gradients: dict[str, np.ndarray], params: dict[str, np.ndarray], X: np.ndarray,
@@ -495,7 +501,7 @@ def well_conditioned(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray
     return max(numerical_errors(network_gradients(params, X, y), params, X, y).values()) < 1e-8
 
 
-def network_cases(rng: np.random.Generator | None) -> list[tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]]:
+def network_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
     """Visible: the spiral network. Hidden: hidden width = classes (a missing transpose still runs), then
     n, inputs, hidden width and classes all different; drawn again until the numerical check is clean."""
     if rng is None:
@@ -511,52 +517,32 @@ def network_cases(rng: np.random.Generator | None) -> list[tuple[dict[str, np.nd
             X, y = rng.normal(0, 1, (n, i)), rng.integers(0, k, n)
             if well_conditioned(params, X, y):
                 break
-        cases.append((params, X, y))
+        cases.append({"params": params, "X": X, "y": y})
     return cases
 
 
-def param_dict(got: Any, what: str) -> Mapping[str, Any]:
-    """The student's dict, checked for the keys W1, b1, W2, b2."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    if got is None:
-        raise AssertionError(f"{what} is None: did you forget the `return` statement?")
-    if not isinstance(got, Mapping):
-        raise AssertionError(f"{what} is {describe(got)}; expected a dict with keys {', '.join(PARAMETER_NAMES)}")
-    missing = [name for name in PARAMETER_NAMES if name not in got]
-    if missing:
-        raise AssertionError(f"{what} has no key(s) {', '.join(missing)}; expected {', '.join(PARAMETER_NAMES)}")
-    return got
+def network_by_hand(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> tuple:
+    """Right, written differently: every step inline, returned as a tuple in the order W1, b1, W2, b2."""
+    W1, b1, W2, b2 = (params[name] for name in PARAMETER_NAMES)
+    z1 = X @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    logits = a1 @ W2 + b2
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    dlogits = e / e.sum(axis=1, keepdims=True)
+    dlogits[np.arange(len(X)), y] -= 1
+    dlogits /= len(X)
+    dz1 = (dlogits @ W2.T) * (z1 > 0)
+    return X.T @ dz1, dz1.sum(axis=0, keepdims=True), a1.T @ dlogits, dlogits.sum(axis=0, keepdims=True)
 
 
-def _gradient_dict(got: Any, what: str) -> Mapping[str, Any]:
-    """The student's gradients as a dict keyed W1, b1, W2, b2 (a tuple or list in that order is accepted)."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    if isinstance(got, (tuple, list)) and len(got) == len(PARAMETER_NAMES):
-        return dict(zip(PARAMETER_NAMES, got))
-    return param_dict(got, f"what {what} returned")
+# The gradients are a dict keyed W1, b1, W2, b2 (a tuple in that order is accepted too).
+NETWORK_GRADIENTS = Exercise(
+    "network_gradients", network_gradients, network_cases, NETWORK_MISTAKES, **EXACT, shape_hint=NETWORK_SHAPE_HINT,
+    variants=[network_by_hand])
 
 
-def check_network_gradients(student: Any, seed: int | None = None) -> None:
-    """network_gradients(params, X, y) -> {name: gradient}: equal to the reference, and within 1e-6 (relative)
-    of gradlab.numeric.numerical_gradient for every parameter."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    for params, X, y in network_cases(rng):
-        shapes = ", ".join(f"{name} {params[name].shape}" for name in PARAMETER_NAMES)
-        what = f"network_gradients(params with {shapes}, X of shape {X.shape}, y)"
-        got = _gradient_dict(call(student, {"params": params, "X": X, "y": y}, what, NETWORK_SHAPE_HINT), what)
-        expected, case = network_gradients(params, X, y), {"params": params, "X": X, "y": y}
-        values = {}
-        for name in PARAMETER_NAMES:
-            part_what = f"{what}: gradient of {name}"
-            values[name] = value = as_float_array(got[name], part_what)
-            atol = _atol(expected[name])
-            try:
-                check_array(value, expected[name], part_what, RTOL, atol)
-            except AssertionError as failure:
-                hint = likely_mistake(value, case, NETWORK_MISTAKES, RTOL, atol, pick=lambda answer: answer[name])
-                raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None
-        for name, error in numerical_errors(values, params, X, y).items():
-            if not error < NUMERICAL_LIMIT:
-                raise AssertionError(f"{what}: the gradient of {name} is {error:.1e} (relative) away from "
-                                     f"numeric.numerical_gradient; a right gradient is within {NUMERICAL_LIMIT:g}")
+EXERCISES = [NEURON_BACKWARD, DENSE_BACKWARD, RELU_BACKWARD, CROSS_ENTROPY_BACKWARD, SOFTMAX_CROSS_ENTROPY_BACKWARD,
+             NETWORK_GRADIENTS]
+# The checks the notebooks call, one per record.
+(check_neuron_backward, check_dense_backward, check_relu_backward, check_cross_entropy_backward,
+ check_softmax_cross_entropy_backward, check_network_gradients) = (exercise.check for exercise in EXERCISES)

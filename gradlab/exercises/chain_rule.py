@@ -1,4 +1,4 @@
-"""Checks for chapter 03 (the chain rule).
+"""Chapter 03's exercises (the chain rule), each an `Exercise` record (gradlab.checks).
 
 Each ``check_*`` takes the student's function. Without ``seed`` it runs the visible cases (the
 books' examples, the seed-190204 matrices of Deep Learning from Scratch); with a ``seed`` it draws
@@ -14,36 +14,17 @@ from typing import Any
 import numpy as np
 
 from gradlab.chain import chain_deriv, chain_forward, sigma_sum_backward, sigma_sum_forward
-from gradlab.checks import (
-    Mistake,
-    answers,
-    as_float_array,
-    check_function,
-    close,
-    describe,
-    described,
-    generator,
-    likely_mistake,
-)
+from gradlab.checks import Exercise, Mistake, as_float_array, close, describe, with_hint
 from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, sigmoid_deriv, square, square_deriv, tanh, tanh_deriv
 from gradlab.numeric import central_difference, numerical_gradient, relative_error
 
-_exp, _sin, _cos, _abs, _max, _prod = np.exp, np.sin, np.cos, np.abs, np.max, np.prod
-_ones_like, _mean, _norm, _isfinite = np.ones_like, np.mean, np.linalg.norm, np.isfinite
+_exp, _sin, _cos, _abs, _max, _prod, _sum = np.exp, np.sin, np.cos, np.abs, np.max, np.prod, np.sum
+_ones_like, _mean, _norm, _isfinite, _multiply = np.ones_like, np.mean, np.linalg.norm, np.isfinite, np.multiply
+_linspace, _asarray, _float64 = np.linspace, np.asarray, np.float64
 
 # Analytic answers are exact up to rounding: 1e-9 relative, plus 1e-10 of the case's largest
 # entry, so a correct answer whose terms cancel (an expanded polynomial near a root) still passes.
-RTOL = 1e-9
-SCALE_ATOL = 1e-10
-
-
-def check_cases(student: Any, reference: Callable, cases: Sequence[dict], name: str,
-                mistakes: Sequence[Mistake], rtol: float = RTOL) -> None:
-    """check_function one case at a time, each with an absolute tolerance scaled to its expected values."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    for case in cases:
-        scale = float(_max(_abs(as_float_array(reference(**case), name)), initial=0.0))
-        check_function(student, reference, [case], name, mistakes, rtol=rtol, atol=SCALE_ATOL * scale)
+EXACT = {"rtol": 1e-9, "atol": 0.0, "scaled_atol": 1e-10}
 
 
 def random_shape(rng: np.random.Generator, low: int = 2, high: int = 5) -> tuple[int, ...]:
@@ -80,8 +61,27 @@ def dh2(x: np.ndarray) -> np.ndarray:
     return _exp(_sin(2 * x)) * _cos(2 * x) * 2
 
 
+def composed_points(low: float, high: float) -> Callable[[np.random.Generator | None], list[dict[str, np.ndarray]]]:
+    """Nine points from low to high, or a random 2-D array of points in that range."""
+    return lambda rng: [{"x": _linspace(low, high, 9) if rng is None else rng.uniform(low, high, rng.integers(2, 6, size=2))}]
+
+
+def dh1_expanded(x: np.ndarray) -> np.ndarray:
+    """Right, written differently: multiplied out."""
+    return 8 * (2 * x**7 - 21 * x**6 + 81 * x**5 - 135 * x**4 + 81 * x**3)
+
+
+def dh1_by_loop(x: np.ndarray) -> np.ndarray:
+    """Right, written differently: entry by entry in Python floats."""
+    out = np.zeros(np.shape(x))
+    for i in range(out.size):
+        v = float(np.ravel(x)[i])
+        out.flat[i] = 4 * 2 * (v * v - 3 * v) ** 3 * (2 * v - 3)
+    return out
+
+
 COMPOSED = {
-    "dh1": (dh1, (-1.0, 4.0), [
+    "dh1": Exercise("dh1", dh1, composed_points(-1.0, 4.0), [
         Mistake("you forgot the inner derivative: multiply 8(x² − 3x)³ by g'(x) = 2x − 3",
                 lambda x: 8 * (x**2 - 3 * x) ** 3),
         Mistake("the outer derivative 8u³ must be evaluated at u = g(x) = x² − 3x, not at x",
@@ -91,8 +91,8 @@ COMPOSED = {
         Mistake("power rule on the outside: 2u⁴ → 2·4·u³ = 8u³, the 4 comes down as a factor",
                 lambda x: 2 * (x**2 - 3 * x) ** 3 * (2 * x - 3)),
         Mistake("that is h1 itself: differentiate it", h1),
-    ]),
-    "dh2": (dh2, (-3.0, 3.0), [
+    ], **EXACT, tuned=[lambda x: dh1(x) if x.shape == (9,) else 0 * x], variants=[dh1_expanded, dh1_by_loop]),
+    "dh2": Exercise("dh2", dh2, composed_points(-3.0, 3.0), [
         Mistake("the innermost link 2x has derivative 2: multiply by it too",
                 lambda x: _exp(_sin(2 * x)) * _cos(2 * x)),
         Mistake("you skipped the middle link: the derivative of sin at 2x is cos(2x)",
@@ -103,17 +103,15 @@ COMPOSED = {
                 lambda x: _exp(x) * _cos(2 * x) * 2),
         Mistake("sign error: the derivative of sin is +cos", lambda x: -dh2(x)),
         Mistake("that is h2 itself: differentiate it", h2),
-    ]),
+    ], **EXACT, tuned=[lambda x: dh2(x) if x.shape == (9,) else 0 * x],
+        variants=[lambda x: 2 * np.cos(2 * x) * np.exp(np.sin(2 * x))]),
 }
 
 
 def check_composed_derivative(student: Any, name: str, seed: int | None = None) -> None:
     """The student's derivative `name` (dh1 or dh2) at nine points of its range, or at random points."""
     __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    reference, (low, high), mistakes = COMPOSED[name]
-    x = np.linspace(low, high, 9) if rng is None else rng.uniform(low, high, rng.integers(2, 6, size=2))
-    check_cases(student, lambda x: reference(x), [{"x": x}], name, mistakes)
+    COMPOSED[name].check(student, seed)
 
 
 # ---------------------------------------------------------------- a chain of three functions
@@ -151,7 +149,7 @@ CHAIN_MISTAKES = [
     Mistake("the chain rule multiplies the local derivatives; you added them",
             lambda chain, derivs, x: sum(df(v) for df, v in zip(derivs, chain_values(chain, x)))),
     Mistake("looks like numerical derivatives: use the exact derivatives in `derivs`",
-            lambda chain, derivs, x: reduce(np.multiply, [central_difference(f, v, 1e-3)
+            lambda chain, derivs, x: reduce(_multiply, [central_difference(f, v, 1e-3)
                                                          for f, v in zip(chain, chain_values(chain, x))])),
 ]
 
@@ -171,17 +169,44 @@ def chain_deriv_3(chain: Sequence[Callable], derivs: Sequence[Callable], x: np.n
     return chain_deriv(chain, derivs, x)
 
 
-def check_chain_deriv_3(student: Any, seed: int | None = None) -> None:
-    """chain_deriv_3(chain, derivs, x): the book's chain leaky_relu → sigmoid → square, then others."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
+def chain_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
+    """The book's chain leaky_relu → sigmoid → square and tanh → square → sigmoid at twelve points; or three
+    random chains at points of both signs."""
     if rng is None:
-        x = np.linspace(-2.75, 2.75, 12)
-        cases = [chain_case([leaky_relu, sigmoid, square], x), chain_case([tanh, square, sigmoid], x)]
-    else:
-        cases = [chain_case(random_chain(rng), both_signs(rng.uniform(-2, 2, (int(rng.integers(4, 8)),))))
-                 for _ in range(3)]
-    check_cases(student, chain_deriv_3, cases, "chain_deriv_3", CHAIN_MISTAKES)
+        x = _linspace(-2.75, 2.75, 12)
+        return [chain_case([leaky_relu, sigmoid, square], x), chain_case([tanh, square, sigmoid], x)]
+    return [chain_case(random_chain(rng), both_signs(rng.uniform(-2, 2, (int(rng.integers(4, 8)),)))) for _ in range(3)]
+
+
+def chain_loop(chain: Sequence[Callable], derivs: Sequence[Callable], x: np.ndarray) -> np.ndarray:
+    """Right, written differently: the slope carried along the chain in a loop."""
+    value, slope = np.asarray(x, dtype=float), np.ones(np.shape(x))
+    for f, df in zip(chain, derivs):
+        slope = slope * df(value)
+        value = f(value)
+    return slope
+
+
+def chain_outer_first(chain: Sequence[Callable], derivs: Sequence[Callable], x: np.ndarray) -> np.ndarray:
+    """Right, written differently: the product in another order."""
+    f1, f2, _ = chain
+    df1, df2, df3 = derivs
+    return df1(x) * (df2(f1(x)) * df3(f2(f1(x))))
+
+
+def book_chain_only(chain: Sequence[Callable], derivs: Sequence[Callable], x: np.ndarray) -> np.ndarray:
+    """Tuned: the derivative of leaky_relu → sigmoid → square or tanh → square → sigmoid, whatever chain says."""
+    if chain[0] is leaky_relu:
+        s = sigmoid(leaky_relu(x))
+        return 2 * s * s * (1 - s) * np.where(x > 0, 1.0, 0.2)
+    s = sigmoid(np.tanh(x) ** 2)
+    return s * (1 - s) * 2 * np.tanh(x) * (1 - np.tanh(x) ** 2)
+
+
+CHAIN_DERIV_3 = Exercise(
+    "chain_deriv_3", chain_deriv_3, chain_cases, CHAIN_MISTAKES, **EXACT, tuned=[book_chain_only],
+    variants=[chain_loop, chain_outer_first,
+              lambda chain, derivs, x: np.array([float(chain_outer_first(chain, derivs, np.float64(v))) for v in x])])
 
 
 # ---------------------------------------------------------------- σ(x·y): two inputs
@@ -206,20 +231,26 @@ PRODUCT_MISTAKES = [
 ]
 
 
-def check_sigma_of_product_backward(student: Any, seed: int | None = None) -> None:
-    """sigma_of_product_backward(x, y, dsigma) for the sigmoid, then random σ, shapes and values."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
+def product_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
+    """The sigmoid at x = [−1, 0.5, 2], y = [3, −2, 0.25] and at two 2 × 2 arrays; or each of three σ at
+    random shapes and values."""
     if rng is None:
-        cases = [{"x": np.array([-1.0, 0.5, 2.0]), "y": np.array([3.0, -2.0, 0.25]), "dsigma": sigmoid_deriv},
-                 {"x": np.array([[1.0, -0.5], [0.25, 2.0]]), "y": np.array([[0.5, 1.5], [-3.0, -1.0]]),
-                  "dsigma": sigmoid_deriv}]
-    else:
-        cases = []
-        for dsigma in (sigmoid_deriv, tanh_deriv, square_deriv):
-            shape = random_shape(rng)
-            cases.append({"x": rng.uniform(-2, 2, shape), "y": rng.uniform(-2, 2, shape), "dsigma": dsigma})
-    check_cases(student, sigma_of_product_backward, cases, "sigma_of_product_backward", PRODUCT_MISTAKES)
+        return [{"x": np.array([-1.0, 0.5, 2.0]), "y": np.array([3.0, -2.0, 0.25]), "dsigma": sigmoid_deriv},
+                {"x": np.array([[1.0, -0.5], [0.25, 2.0]]), "y": np.array([[0.5, 1.5], [-3.0, -1.0]]),
+                 "dsigma": sigmoid_deriv}]
+    cases = []
+    for dsigma in (sigmoid_deriv, tanh_deriv, square_deriv):
+        shape = random_shape(rng)
+        cases.append({"x": rng.uniform(-2, 2, shape), "y": rng.uniform(-2, 2, shape), "dsigma": dsigma})
+    return cases
+
+
+SIGMA_OF_PRODUCT_BACKWARD = Exercise(
+    "sigma_of_product_backward", sigma_of_product_backward, product_cases, PRODUCT_MISTAKES,
+    parts=("dsigma_dx", "dsigma_dy"), **EXACT,
+    tuned=[lambda x, y, dsigma: sigma_of_product_backward(x, y, sigmoid_deriv)],  # the sigmoid, whatever dsigma is
+    variants=[lambda x, y, dsigma: [y * dsigma(x * y), x * dsigma(y * x)],
+              lambda x, y, dsigma: np.stack([dsigma(x * y) * y, dsigma(x * y) * x])])
 
 
 # ---------------------------------------------------------------- L = Σσ(XW): matrix gradients
@@ -293,18 +324,28 @@ def matrix_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
             for (n, k, m), dsigma in zip(shapes, dsigmas)]
 
 
-def check_grad_X(student: Any, seed: int | None = None) -> None:
-    """grad_X(X, W, dsigma): the book's dL/dX starts [0.2489, −0.3748, 0.0112]."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_cases(student, grad_X, matrix_cases(rng), "grad_X", GRAD_X_MISTAKES)
+def grad_X_by_loops(X: np.ndarray, W: np.ndarray, dsigma: Callable) -> np.ndarray:
+    """Right, written differently: every entry's sum written out."""
+    dLdN = dsigma(X @ W)
+    out = np.zeros(X.shape)
+    for i in range(X.shape[0]):
+        for j in range(X.shape[1]):
+            out[i, j] = sum(dLdN[i, m] * W[j, m] for m in range(W.shape[1]))
+    return out
 
 
-def check_grad_W(student: Any, seed: int | None = None) -> None:
-    """grad_W(X, W, dsigma) for the same cases."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_cases(student, grad_W, matrix_cases(rng), "grad_W", GRAD_W_MISTAKES)
+# The book's dL/dX starts [0.2489, −0.3748, 0.0112].
+GRAD_X = Exercise(
+    "grad_X", grad_X, matrix_cases, GRAD_X_MISTAKES, **EXACT,
+    tuned=[lambda X, W, dsigma: grad_X(X, W, sigmoid_deriv)],  # the sigmoid, whatever dsigma is
+    variants=[lambda X, W, dsigma: np.einsum("im,jm->ij", dsigma(X @ W), W),
+              lambda X, W, dsigma: np.dot(np.ones_like(X @ W) * dsigma(np.dot(X, W)), np.transpose(W, (1, 0))),
+              grad_X_by_loops])
+GRAD_W = Exercise(
+    "grad_W", grad_W, matrix_cases, GRAD_W_MISTAKES, **EXACT,
+    tuned=[lambda X, W, dsigma: grad_W(X, W, sigmoid_deriv)],
+    variants=[lambda X, W, dsigma: np.einsum("ij,im->jm", X, dsigma(X @ W)),
+              lambda X, W, dsigma: sum(np.outer(X[i], dsigma(X @ W)[i]) for i in range(X.shape[0]))])
 
 
 # ---------------------------------------------------------------- gradient check
@@ -326,7 +367,7 @@ def gradient_check(f: Callable[[np.ndarray], float], grad_f: Callable[[np.ndarra
 
 def gradients(grad_f: Callable, f: Callable, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(analytic a, numerical b) as float arrays."""
-    return np.asarray(grad_f(x), dtype=np.float64), numerical_gradient(f, x)
+    return _asarray(grad_f(x), dtype=_float64), numerical_gradient(f, x)
 
 
 GRADIENT_CHECK_MISTAKES = [
@@ -368,7 +409,7 @@ def matrix_gradient_cases(X: np.ndarray, W: np.ndarray, sigma: Callable, dsigma:
 
 def composed_case(x: np.ndarray) -> dict[str, Any]:
     """Σ 3(2x²)⁵ with the gradient 15(2x²)⁴ that forgot the inner derivative 4x."""
-    return {"f": named(lambda v: float(np.sum(3 * (2 * v**2) ** 5)), "sum_3_2x2_5"),
+    return {"f": named(lambda v: float(_sum(3 * (2 * v**2) ** 5)), "sum_3_2x2_5"),
             "grad_f": named(lambda v: 15 * (2 * v**2) ** 4, "forgot_inner_4x"), "x": x}
 
 
@@ -393,27 +434,55 @@ def gradient_check_cases(rng: np.random.Generator | None) -> list[dict[str, Any]
             *matrix_gradient_cases(X, W, sigma, dsigma, ("no_sigma_prime", "W_not_WT")[int(rng.integers(2))])]
 
 
-def check_gradient_check(student: Any, seed: int | None = None) -> None:
-    """gradient_check(f, grad_f, x): tiny for a right gradient, gradlab.numeric.relative_error's value for a wrong one."""
+def judge_gradient_check(exercise: Exercise, got: Any, case: dict[str, Any], what: str) -> None:
+    """One number: rounding noise (< RIGHT_GRADIENT_LIMIT) for a right grad_f, relative_error's value for a wrong one."""
     __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    cases = gradient_check_cases(rng)
-    whats = [described("gradient_check", case) for case in cases]
-    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
-        value = as_float_array(got, what)
-        expected = gradient_check(**case)
-        if value.shape != ():
-            raise AssertionError(f"{what} returned shape {value.shape}; expected one number, the largest entry's error")
-        if not _isfinite(value):
-            raise AssertionError(f"{what} returned {value}; the inputs here have no entry where both gradients are 0")
-        if value < 0:
-            raise AssertionError(f"{what} returned {float(value):.3g}, a negative error\n"
-                                 f"Likely mistake: {GRADIENT_CHECK_MISTAKES[0].hint}")
-        if expected < TINY and value >= RIGHT_GRADIENT_LIMIT:
-            raise AssertionError(f"{what}: this grad_f is right, so the relative error should be rounding noise "
-                                 f"(about {expected:.1e}, at least below {RIGHT_GRADIENT_LIMIT:g}); got {float(value):.3g}."
-                                 " Use numeric.numerical_gradient(f, x) for the numerical side")
-        if expected >= TINY and not close(value, np.float64(expected), LARGE_RTOL, 0.0):
-            hint = likely_mistake(value, case, GRADIENT_CHECK_MISTAKES, LARGE_RTOL, 0.0)
-            raise AssertionError(f"{what}: expected {expected:.10g}, got {float(value):.10g} (tolerance {LARGE_RTOL:g} relative)"
-                                 + (f"\nLikely mistake: {hint}" if hint else ""))
+    value = as_float_array(got, what)
+    expected = gradient_check(**case)
+    if value.shape != ():
+        raise AssertionError(f"{what} returned shape {value.shape}; expected one number, the largest entry's error")
+    if not _isfinite(value):
+        raise AssertionError(f"{what} returned {value}; the inputs here have no entry where both gradients are 0")
+    if value < 0:
+        raise AssertionError(with_hint(f"{what} returned {float(value):.3g}, a negative error", exercise.mistakes[0].hint))
+    if expected < TINY and value >= RIGHT_GRADIENT_LIMIT:
+        raise AssertionError(f"{what}: this grad_f is right, so the relative error should be rounding noise "
+                             f"(about {expected:.1e}, at least below {RIGHT_GRADIENT_LIMIT:g}); got {float(value):.3g}."
+                             " Use numeric.numerical_gradient(f, x) for the numerical side")
+    if expected >= TINY and not close(value, _float64(expected), LARGE_RTOL, 0.0):
+        raise AssertionError(with_hint(f"{what}: expected {expected:.10g}, got {float(value):.10g} "
+                                       f"(tolerance {LARGE_RTOL:g} relative)", exercise.likely_mistake(value, case)))
+
+
+def own_central_difference(delta: float) -> Callable[..., float]:
+    """Right, written differently: a gradient check with its own central differences of step delta."""
+    def gradient_check(f: Callable, grad_f: Callable, x: np.ndarray) -> float:
+        b = np.zeros(x.shape)
+        for index in np.ndindex(x.shape):
+            up, down = x.copy(), x.copy()
+            up[index] += delta
+            down[index] -= delta
+            b[index] = (f(up) - f(down)) / (2 * delta)
+        a = grad_f(x)
+        return np.abs(a - b).__truediv__(np.abs(a) + np.abs(b)).max()
+    return gradient_check
+
+
+def gradient_check_guarding_zeros(f: Callable, grad_f: Callable, x: np.ndarray) -> float:
+    """Right, written differently: entries where both gradients are 0 count as 0."""
+    a, b = np.asarray(grad_f(x), dtype=float), numerical_gradient(f, x)
+    scale = np.abs(a) + np.abs(b)
+    return float(np.where(scale > 0, np.abs(a - b) / np.where(scale > 0, scale, 1.0), 0.0).max())
+
+
+GRADIENT_CHECK = Exercise(
+    "gradient_check", gradient_check, gradient_check_cases, GRADIENT_CHECK_MISTAKES, rtol=LARGE_RTOL, atol=0.0,
+    judge=judge_gradient_check,
+    tuned=[lambda f, grad_f, x: 1e-9 if grad_f.__name__ == "dLdX" else (0.7142857142857143 if x.size == 3 else 1.0)],
+    variants=[own_central_difference(1e-4), own_central_difference(1e-6), gradient_check_guarding_zeros])
+
+
+EXERCISES = [*COMPOSED.values(), CHAIN_DERIV_3, SIGMA_OF_PRODUCT_BACKWARD, GRAD_X, GRAD_W, GRADIENT_CHECK]
+# The checks the notebooks call, one per record.
+(check_chain_deriv_3, check_sigma_of_product_backward, check_grad_X, check_grad_W, check_gradient_check) = (
+    exercise.check for exercise in (CHAIN_DERIV_3, SIGMA_OF_PRODUCT_BACKWARD, GRAD_X, GRAD_W, GRADIENT_CHECK))

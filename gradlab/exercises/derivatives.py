@@ -1,8 +1,8 @@
-"""Checks for chapter 01 (derivatives).
+"""Chapter 01's exercises (derivatives), each an `Exercise` record (gradlab.checks).
 
 Each ``check_*`` takes the student's function. Without ``seed`` it runs the visible cases
 (the book's numbers); with a ``seed`` it draws random points, shapes and functions, so a
-hard-coded answer fails. Every check knows the plausible wrong answers and names them.
+hard-coded answer fails. Every record knows the plausible wrong answers and names them.
 """
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from gradlab.checks import Mistake, check_function, generator
+from gradlab.checks import Exercise, Mistake
 from gradlab.numeric import central_difference, forward_difference
 
-_exp, _sin, _cos, _asarray = np.exp, np.sin, np.cos, np.asarray
+_exp, _sin, _cos, _sqrt, _asarray, _shape = np.exp, np.sin, np.cos, np.sqrt, np.asarray, np.shape
+_polyder, _polyval, _float64 = np.polyder, np.polyval, np.float64
 
 
 def two_x_squared(x: np.ndarray) -> np.ndarray:
@@ -102,25 +103,47 @@ def difference_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
     return [random_case(rng) for _ in range(5)]
 
 
-def check_forward_difference(student: Any, seed: int | None = None) -> None:
-    """forward_difference(f, x, delta): the book gives ≈4.0002 at x = 1 and ≈8.0002 at x = 2."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_function(student, forward_difference, difference_cases(rng), "forward_difference", FORWARD_MISTAKES)
+def forward_over_step(f: Callable, x: np.ndarray, delta: float) -> np.ndarray:
+    """Right, written differently: divided by the step as the computer sees it, (x + delta) − x."""
+    x = np.asarray(x, dtype=float)
+    return (f(x + delta) - f(x)) / ((x + delta) - x)
 
 
-def check_central_difference(student: Any, seed: int | None = None) -> None:
-    """central_difference(f, x, delta): exact (up to rounding) for 2x², so 4 at x = 1."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_function(student, central_difference, difference_cases(rng), "central_difference", CENTRAL_MISTAKES)
+def forward_entry_by_entry(f: Callable, x: np.ndarray, delta: float) -> np.ndarray:
+    """Right, written differently: a Python loop over the entries."""
+    x = np.asarray(x, dtype=float)
+    out = np.empty_like(x)
+    for i in range(x.size):
+        out.flat[i] = (f(float(x.flat[i]) + delta) - f(float(x.flat[i]))) / delta
+    return out
+
+
+def central_entry_by_entry(f: Callable, x: np.ndarray, delta: float) -> np.ndarray:
+    """Right, written differently: a Python loop over the entries."""
+    x = np.asarray(x, dtype=float)
+    out = np.zeros(x.shape)
+    for i in range(x.size):
+        out.flat[i] = (f(x.flat[i] + delta) - f(x.flat[i] - delta)) / (2 * delta)
+    return out
+
+
+# The book gives ≈4.0002 at x = 1 and ≈8.0002 at x = 2; the central difference is exact (up to rounding) for 2x².
+FORWARD_DIFFERENCE = Exercise(
+    "forward_difference", forward_difference, difference_cases, FORWARD_MISTAKES,
+    tuned=[lambda f, x, delta: 4 * _asarray(x) + 2e-4],  # exact for 2x² with delta = 1e-4
+    variants=[forward_over_step, lambda f, x, delta: (f(x + delta) - f(x)) * (1 / delta), forward_entry_by_entry])
+CENTRAL_DIFFERENCE = Exercise(
+    "central_difference", central_difference, difference_cases, CENTRAL_MISTAKES,
+    tuned=[lambda f, x, delta: 4 * _asarray(x)],
+    variants=[central_entry_by_entry,
+              lambda f, x, delta: ((f(x + delta) - f(x)) / delta + (f(x) - f(x - delta)) / delta) / 2])
 
 
 # ---------------------------------------------------------------- tangent line
 
 def tangent_line(f: Callable, dfdx: Callable, x0: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     """Slope m = f'(x0) and intercept b = f(x0) − m·x0 of the tangent at x0."""
-    m = dfdx(np.asarray(x0, dtype=np.float64))
+    m = dfdx(_asarray(x0, dtype=_float64))
     return m, f(x0) - m * x0
 
 
@@ -136,15 +159,18 @@ TANGENT_MISTAKES = [
 ]
 
 
-def check_tangent_line(student: Any, seed: int | None = None) -> None:
-    """tangent_line(f, dfdx, x0) -> (m, b): for 2x² at x0 = 2 the book's tangent is y = 8x − 8."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
+def tangent_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
+    """2x² at x0 = 2 (the book's tangent y = 8x − 8), 1 and 0..4; or every smooth pair at random points."""
     if rng is None:
-        cases = [{"f": two_x_squared, "dfdx": four_x, "x0": x0} for x0 in (2.0, 1.0, np.arange(5.0))]
-    else:
-        cases = [{"f": f, "dfdx": df, "x0": rng.uniform(-2, 2, rng.integers(1, 6))} for f, df in SMOOTH]
-    check_function(student, tangent_line, cases, "tangent_line", TANGENT_MISTAKES)
+        return [{"f": two_x_squared, "dfdx": four_x, "x0": x0} for x0 in (2.0, 1.0, np.arange(5.0))]
+    return [{"f": f, "dfdx": df, "x0": rng.uniform(-2, 2, rng.integers(1, 6))} for f, df in SMOOTH]
+
+
+TANGENT_LINE = Exercise(
+    "tangent_line", tangent_line, tangent_cases, TANGENT_MISTAKES, parts=("m", "b"),
+    tuned=[lambda f, dfdx, x0: (4 * _asarray(x0), -2 * _asarray(x0) ** 2)],
+    variants=[lambda f, dfdx, x0: [dfdx(x0), f(x0) - dfdx(x0) * x0],
+              lambda f, dfdx, x0: np.array([dfdx(x0), f(x0) + dfdx(x0) * (0 - x0)])])
 
 
 # ---------------------------------------------------------------- analytical derivatives
@@ -159,7 +185,7 @@ POLYNOMIALS = {
 
 def polynomial(terms: dict[int, float]) -> Callable[[np.ndarray], np.ndarray]:
     """The function x ↦ Σ c·x^n for terms {n: c}."""
-    return lambda x: sum(c * _asarray(x, dtype=np.float64) ** n for n, c in terms.items())
+    return lambda x: sum(c * _asarray(x, dtype=_float64) ** n for n, c in terms.items())
 
 
 def derivative_terms(terms: dict[int, float]) -> dict[int, float]:
@@ -182,15 +208,31 @@ def polynomial_mistakes(terms: dict[int, float]) -> list[Mistake]:
     ]
 
 
+def polynomial_points(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
+    """Five points from −2 to 2, or a random 2-D array of points in [−3, 3]."""
+    return [{"x": np.linspace(-2.0, 2.0, 5) if rng is None else rng.uniform(-3, 3, rng.integers(2, 7, size=2))}]
+
+
+def polynomial_exercise(name: str) -> Exercise:
+    """The derivative `name` (dg1, dg2 or dg3) of a polynomial, judged against the power rule."""
+    terms = POLYNOMIALS[name]
+    slope = derivative_terms(terms)
+    reference = polynomial(slope)
+    coefficients = [slope.get(n, 0.0) for n in range(max(slope), -1, -1)]
+    whole = [terms.get(n, 0.0) for n in range(max(terms), -1, -1)]
+    return Exercise(
+        name, reference, polynomial_points, polynomial_mistakes(terms), rtol=1e-9,
+        tuned=[lambda x: reference(x) if _shape(x) == (5,) else 0 * x],
+        variants=[lambda x: _polyval(coefficients, x), lambda x: _polyval(_polyder(whole), x)])
+
+
+POLYNOMIAL_EXERCISES = {name: polynomial_exercise(name) for name in POLYNOMIALS}
+
+
 def check_polynomial_derivative(student: Any, name: str, seed: int | None = None) -> None:
     """The student's derivative `name` (dg1, dg2 or dg3) against the power rule."""
     __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    terms = POLYNOMIALS[name]
-    xs = [np.linspace(-2.0, 2.0, 5)] if rng is None else [rng.uniform(-3, 3, rng.integers(2, 7, size=2))]
-    reference = polynomial(derivative_terms(terms))
-    check_function(student, lambda x: reference(x), [{"x": x} for x in xs], name,
-                   polynomial_mistakes(terms), rtol=1e-9)
+    POLYNOMIAL_EXERCISES[name].check(student, seed)
 
 
 # ---------------------------------------------------------------- choosing delta
@@ -204,13 +246,13 @@ EPS = float(np.finfo(np.float64).eps)
 
 def error_model(delta: np.ndarray | float, f0: float, f2: float) -> np.ndarray:
     """Forward-difference error bound |f''|·δ/2 + 2ε|f|/δ, elementwise over delta."""
-    delta = _asarray(delta, dtype=np.float64)
+    delta = _asarray(delta, dtype=_float64)
     return abs(f2) * delta / 2 + 2 * EPS * abs(f0) / delta
 
 
 def optimal_delta(f0: float, f2: float) -> float:
     """The δ that minimises error_model: 2·sqrt(ε|f| / |f''|)."""
-    return 2 * float(np.sqrt(EPS * abs(f0) / abs(f2)))
+    return 2 * float(_sqrt(EPS * abs(f0) / abs(f2)))
 
 
 ERROR_MODEL_MISTAKES = [
@@ -241,27 +283,28 @@ OPTIMAL_DELTA_MISTAKES = [
 def model_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
     """2x² at x = 1 (|f| = 2, |f''| = 4), or random function values and curvatures of either sign."""
     if rng is None:
-        return [{"f0": 2.0, "f2": 4.0}, {"f0": float(np.sin(1.0)), "f2": -float(np.sin(1.0))}]
+        return [{"f0": 2.0, "f2": 4.0}, {"f0": float(_sin(1.0)), "f2": -float(_sin(1.0))}]
     signs = rng.choice([-1.0, 1.0], size=(4, 2))
     sizes = 10 ** rng.uniform(-2, 3, size=(4, 2))
     return [{"f0": float(a), "f2": float(b)} for a, b in signs * sizes]
 
 
-def check_error_model(student: Any, seed: int | None = None) -> None:
-    """error_model(delta, f0, f2) over a grid of deltas from 1e-16 to 1."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
+def error_model_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
+    """model_cases over a grid of deltas from 1e-16 to 1 (random ones in that range for rng)."""
     deltas = np.logspace(-16, 0, 17) if rng is None else 10 ** rng.uniform(-16, 0, rng.integers(3, 9))
-    cases = [{"delta": deltas, **case} for case in model_cases(rng)]
-    check_function(student, error_model, cases, "error_model", ERROR_MODEL_MISTAKES, rtol=1e-9, atol=0)
+    return [{"delta": deltas, **case} for case in model_cases(rng)]
 
 
-def check_optimal_delta(student: Any, seed: int | None = None) -> None:
-    """optimal_delta(f0, f2): about 2.1e-8 for 2x² at x = 1, where the measured error bottoms out."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_function(student, optimal_delta, model_cases(rng), "optimal_delta", OPTIMAL_DELTA_MISTAKES,
-                   rtol=1e-9, atol=0)
+ERROR_MODEL = Exercise(
+    "error_model", error_model, error_model_cases, ERROR_MODEL_MISTAKES, rtol=1e-9, atol=0,
+    tuned=[lambda delta, f0, f2: error_model(delta, f0, f2) if f0 == 2.0 or f2 < 0 else 0 * delta],
+    variants=[lambda delta, f0, f2: np.abs(f2) / 2 * _asarray(delta, dtype=_float64)
+              + 2 * np.finfo(float).eps * np.abs(f0) * _asarray(delta, dtype=_float64) ** -1])
+# optimal_delta is about 2.1e-8 for 2x² at x = 1, where the measured error bottoms out.
+OPTIMAL_DELTA = Exercise(
+    "optimal_delta", optimal_delta, model_cases, OPTIMAL_DELTA_MISTAKES, rtol=1e-9, atol=0,
+    tuned=[lambda f0, f2: {2.0: 2.1073424255447017e-08}.get(f0, 2 * _sqrt(EPS))],
+    variants=[lambda f0, f2: _sqrt(4 * np.finfo(float).eps * abs(f0) / abs(f2))])
 
 
 # ---------------------------------------------------------------- cost
@@ -281,10 +324,22 @@ EVALUATION_MISTAKES = [
 ]
 
 
-def check_evaluations_per_update(student: Any, seed: int | None = None) -> None:
-    """evaluations_per_update(n_params, method) for 'forward' and 'central'."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
+def evaluation_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
+    """1 and 21 parameters (the book's network), or three random counts; both methods."""
     sizes = [1, 21] if rng is None else [int(n) for n in rng.integers(2, 10**6, size=3)]
-    cases = [{"n_params": n, "method": m} for n in sizes for m in ("forward", "central")]
-    check_function(student, evaluations_per_update, cases, "evaluations_per_update", EVALUATION_MISTAKES, rtol=0)
+    return [{"n_params": n, "method": m} for n in sizes for m in ("forward", "central")]
+
+
+EVALUATIONS_PER_UPDATE = Exercise(
+    "evaluations_per_update", evaluations_per_update, evaluation_cases, EVALUATION_MISTAKES, rtol=0,
+    tuned=[lambda n_params, method: {(1, "forward"): 2, (1, "central"): 2, (21, "forward"): 22,
+                                     (21, "central"): 42}.get((n_params, method), 0)],
+    variants=[lambda n_params, method: {"forward": n_params + 1, "central": n_params * 2}[method]])
+
+
+EXERCISES = [FORWARD_DIFFERENCE, CENTRAL_DIFFERENCE, TANGENT_LINE, *POLYNOMIAL_EXERCISES.values(), ERROR_MODEL,
+             OPTIMAL_DELTA, EVALUATIONS_PER_UPDATE]
+# The checks the notebooks call, one per record.
+(check_forward_difference, check_central_difference, check_tangent_line, check_error_model, check_optimal_delta,
+ check_evaluations_per_update) = (exercise.check for exercise in (
+    FORWARD_DIFFERENCE, CENTRAL_DIFFERENCE, TANGENT_LINE, ERROR_MODEL, OPTIMAL_DELTA, EVALUATIONS_PER_UPDATE))

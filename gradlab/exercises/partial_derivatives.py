@@ -1,8 +1,8 @@
-"""Checks for chapter 02 (partial derivatives and the gradient).
+"""Chapter 02's exercises (partial derivatives and the gradient), each an `Exercise` record (gradlab.checks).
 
 Each ``check_*`` takes the student's function(s). Without ``seed`` it runs the visible cases
 (the book's numbers where it prints any); with a ``seed`` it draws random points, shapes and
-functions, so a hard-coded answer fails. Every check knows the plausible wrong answers and
+functions, so a hard-coded answer fails. Every record knows the plausible wrong answers and
 names them.
 """
 from __future__ import annotations
@@ -13,22 +13,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from gradlab.checks import (
-    Mistake,
-    answers,
-    as_float_array,
-    check_function,
-    described,
-    diagnose,
-    generator,
-    likely_mistake,
-)
+from gradlab.checks import Exercise, Mistake, as_float_array, with_hint
 from gradlab.numeric import numerical_gradient
 
 _asarray, _array, _float64 = np.asarray, np.array, np.float64
 _sin, _cos, _exp, _log, _sum, _max = np.sin, np.cos, np.exp, np.log, np.sum, np.max
 _abs, _isfinite, _heaviside, _maximum, _zeros_like = np.abs, np.isfinite, np.heaviside, np.maximum, np.zeros_like
-_ndindex = np.ndindex
+_ndindex, _errstate, _append, _shape = np.ndindex, np.errstate, np.append, np.shape
 
 Terms = dict[tuple[int, int], float]  # {(i, j): c} stands for the sum of the terms c·xⁱ·yʲ
 
@@ -97,33 +88,58 @@ def partial_mistakes(name: str, wrt: int) -> list[Mistake]:
     ]
 
 
+def partials_points(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
+    """Five points (x from −2 to 2), or a random 2-D array of points in [−2.5, 2.5]²."""
+    if rng is None:
+        return [{"x": np.array([-2.0, -1.0, 0.0, 1.0, 2.0]), "y": np.array([1.0, -0.5, 2.0, 0.5, -1.5])}]
+    shape = _random_shape(rng, 2, 2, 2, 5)
+    return [{"x": rng.uniform(-2.5, 2.5, shape), "y": rng.uniform(-2.5, 2.5, shape)}]
+
+
+def term_by_term(terms: Terms) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Right, written differently: the polynomial summed in a Python loop, powers as repeated products."""
+    def h(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        total = np.zeros(np.broadcast(x, y).shape)
+        for (i, j), c in sorted(terms.items(), reverse=True):
+            term = c + total * 0
+            for _ in range(i):
+                term = term * x
+            for _ in range(j):
+                term = term * y
+            total = total + term
+        return total
+    return h
+
+
+def partial_exercise(name: str, wrt: int) -> Exercise:
+    """∂name/∂x (wrt 0) or ∂name/∂y (wrt 1), judged against the power rule at arrays of points."""
+    exact = partial_terms(POLYNOMIALS[name], wrt)
+    reference = polynomial2(exact)
+    return Exercise(
+        f"d{name}_d{VARIABLES[wrt]}", reference, partials_points, partial_mistakes(name, wrt), rtol=1e-9, atol=1e-9,
+        test=f"test_{name}", tuned=[lambda x, y: reference(x, y) if x.shape == (5,) else 0 * x],
+        variants=[term_by_term(exact)])
+
+
+PARTIALS = {name: (partial_exercise(name, 0), partial_exercise(name, 1)) for name in POLYNOMIALS}
+
+
 def check_partials(dx: Any, dy: Any, name: str, seed: int | None = None) -> None:
     """The student's ∂name/∂x and ∂name/∂y (name h1, h2 or h3) against the rules, at arrays of points."""
     __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    if rng is None:
-        cases = [{"x": np.array([-2.0, -1.0, 0.0, 1.0, 2.0]), "y": np.array([1.0, -0.5, 2.0, 0.5, -1.5])}]
-    else:
-        shape = _random_shape(rng, 2, 2, 2, 5)
-        cases = [{"x": rng.uniform(-2.5, 2.5, shape), "y": rng.uniform(-2.5, 2.5, shape)}]
-    for wrt, student in enumerate((dx, dy)):
-        reference = polynomial2(partial_terms(POLYNOMIALS[name], wrt))
-        check_function(student, reference, cases, f"d{name}_d{VARIABLES[wrt]}", partial_mistakes(name, wrt),
-                       rtol=1e-9, atol=1e-9)
+    for exercise, student in zip(PARTIALS[name], (dx, dy)):
+        exercise.check(student, seed)
 
 
 # ---------------------------------------------------------------- ReLU and max
 
-def check_indicators(student: Any, reference: Callable[..., Any], cases: list[dict[str, Any]], name: str,
-                     mistakes: list[Mistake]) -> None:
+def judge_indicators(exercise: Exercise, got: Any, case: dict[str, Any], what: str) -> None:
     """Exact comparison of 0/1 answers, with a hint for booleans left unconverted."""
     __tracebackhide__ = True  # students see the message, not these frames
-    whats = [described(name, case) for case in cases]
-    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
-        parts = got if isinstance(got, (tuple, list)) else [got]
-        if any(_asarray(part).dtype == bool for part in parts):
-            raise AssertionError(f"{what} returned booleans (True/False): turn them into 1.0/0.0 with .astype(float)")
-        diagnose(got, reference(**case), case, what, mistakes, rtol=0, atol=0)
+    parts = got if isinstance(got, (tuple, list)) else [got]
+    if any(_asarray(part).dtype == bool for part in parts):
+        raise AssertionError(f"{what} returned booleans (True/False): turn them into 1.0/0.0 with .astype(float)")
+    exercise.compare(got, case, what)
 
 
 def relu_derivative(x: np.ndarray) -> np.ndarray:
@@ -157,11 +173,20 @@ def relu_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
     return cases
 
 
-def check_relu_derivative(student: Any, seed: int | None = None) -> None:
-    """relu_derivative(x): 1(x > 0) as floats, shaped like x; at z = 6 the book gets 1.0."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_indicators(student, relu_derivative, relu_cases(rng), "relu_derivative", RELU_MISTAKES)
+def relu_derivative_by_loop(x: np.ndarray) -> np.ndarray:
+    """Right, written differently: entry by entry."""
+    out = np.zeros(np.shape(x))
+    for i in np.ndindex(out.shape):
+        out[i] = 1.0 if x[i] > 0 else 0.0
+    return out
+
+
+# The book's ReLU at z = 6 has slope 1.0.
+RELU_DERIVATIVE = Exercise(
+    "relu_derivative", relu_derivative, relu_cases, RELU_MISTAKES, rtol=0, atol=0, judge=judge_indicators,
+    tuned=[lambda x: {0: np.array(1.0), 1: np.array([0.0, 0, 0, 1, 1])}.get(x.ndim, np.array([[0.0, 1, 0], [1, 0, 0]]))],
+    variants=[lambda x: np.where(x > 0, 1, 0), lambda x: np.heaviside(x, 0.0), lambda x: np.maximum(np.sign(x), 0.0),
+              relu_derivative_by_loop])
 
 
 def max_partials(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -209,11 +234,14 @@ def max_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
     return cases
 
 
-def check_max_partials(student: Any, seed: int | None = None) -> None:
-    """max_partials(x, y) -> (dmax_dx, dmax_dy), each shaped like x, with the tie going to y."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_indicators(student, max_partials, max_cases(rng), "max_partials", MAX_MISTAKES)
+MAX_PARTIALS = Exercise(
+    "max_partials", max_partials, max_cases, MAX_MISTAKES, parts=("dmax_dx", "dmax_dy"), rtol=0, atol=0,
+    judge=judge_indicators,
+    tuned=[lambda x, y: (np.array([1.0, 0, 0, 0, 1]), np.array([0.0, 1, 1, 1, 0])) if x.ndim == 1
+           else (np.array([[0.0, 1], [0, 0]]), np.array([[1.0, 0], [1, 1]]))],
+    variants=[lambda x, y: (np.where(x > y, 1.0, 0.0), np.where(x > y, 0.0, 1.0)),
+              lambda x, y: np.stack([(x > y) * 1.0, 1.0 - (x > y) * 1.0]),
+              lambda x, y: [np.greater(x, y).astype(int), np.greater_equal(y, x).astype(int)]])
 
 
 # ---------------------------------------------------------------- the gradient of the book's f(x, y, z)
@@ -256,16 +284,20 @@ GRADIENT_MISTAKES = [
 ]
 
 
-def check_gradient_f(student: Any, seed: int | None = None) -> None:
-    """gradient_f(x, y, z) -> array (3,): ∇f of the book's 3x³z − y² + 5z + 2yz at scalar points."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
+def gradient_points(rng: np.random.Generator | None) -> list[dict[str, float]]:
+    """(−2, 0.5, −1.5) and (1, 2, 3), where ∇f = [27, 2, 12]; or four random points in [−3, 3]³."""
     if rng is None:
         points = [(-2.0, 0.5, -1.5), (1.0, 2.0, 3.0)]
     else:
         points = [tuple(float(v) for v in rng.uniform(-3, 3, 3)) for _ in range(4)]
-    cases = [dict(zip("xyz", point)) for point in points]
-    check_function(student, book_gradient, cases, "gradient_f", GRADIENT_MISTAKES, rtol=1e-9, atol=1e-9)
+    return [dict(zip("xyz", point)) for point in points]
+
+
+GRADIENT_F = Exercise(
+    "gradient_f", book_gradient, gradient_points, GRADIENT_MISTAKES, rtol=1e-9, atol=1e-9,
+    tuned=[lambda x, y, z: {1.0: np.array([27.0, 2, 12]), -2.0: np.array([-54.0, -4, -18])}[x]],
+    variants=[lambda x, y, z: [9 * x * x * z, 2 * (z - y), 3 * x**3 + 2 * y + 5],
+              lambda x, y, z: (9 * x**2 * z, -2 * y + 2 * z, 3 * x**3 + 5 + 2 * y)])
 
 
 # ---------------------------------------------------------------- functions of whole arrays
@@ -374,17 +406,54 @@ def numerical_gradient_cases(rng: np.random.Generator | None) -> list[dict[str, 
     return cases
 
 
-def check_numerical_gradient(student: Any, seed: int | None = None) -> None:
-    """numerical_gradient(f, x, delta): central differences entry by entry, shaped like x, x left unchanged."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    cases = numerical_gradient_cases(rng)
-    whats = [described("numerical_gradient", case) for case in cases]
-    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
-        expected = numerical_gradient(**case)
-        scale = max(1.0, float(_max(_abs(expected))))
-        diagnose(got, expected, case, what, NUMERICAL_GRADIENT_MISTAKES, rtol=1e-7, atol=1e-7 * scale,
-                   shape_hint=SHAPE_HINT)
+def numerical_gradient_flat(f: Callable, x: np.ndarray, delta: float = 1e-5) -> np.ndarray:
+    """Right, written differently: over a flat copy, reshaped for every call."""
+    point = np.array(x, dtype=float).reshape(-1)
+    grad = np.zeros(point.size)
+    for i in range(point.size):
+        old = point[i]
+        point[i] = old + delta
+        plus = f(point.reshape(np.shape(x)))
+        point[i] = old - delta
+        minus = f(point.reshape(np.shape(x)))
+        point[i] = old
+        grad[i] = (plus - minus) / (2 * delta)
+    return grad.reshape(np.shape(x))
+
+
+def numerical_gradient_in_place(f: Callable, x: np.ndarray, delta: float = 1e-5) -> np.ndarray:
+    """Right, written differently (CS231n's style): nudge x itself and put each entry back exactly."""
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=[["readwrite"]])
+    while not it.finished:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + delta
+        plus = f(x)
+        x[i] = old - delta
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * delta)
+        it.iternext()
+    return grad
+
+
+def numerical_gradient_unit_vectors(f: Callable, x: np.ndarray, delta: float = 1e-5) -> np.ndarray:
+    """Right, written differently: x ± delta·eᵢ with a unit vector per entry."""
+    grad = np.zeros(np.shape(x))
+    for i in np.ndindex(grad.shape):
+        e = np.zeros(np.shape(x))
+        e[i] = delta
+        grad[i] = (f(x + e) - f(x - e)) / (2 * delta)
+    return grad
+
+
+# The book's f at [1, 2, 3] gives about [27, 2, 12].
+NUMERICAL_GRADIENT = Exercise(
+    "numerical_gradient", numerical_gradient, numerical_gradient_cases, NUMERICAL_GRADIENT_MISTAKES,
+    atol=1e-7, scaled_atol=1e-7, shape_hint=SHAPE_HINT,
+    tuned=[lambda f, x, delta: np.array([27.0, 2, 12]) if x.ndim == 1 else x**2 + x.sum() / 2],
+    variants=[numerical_gradient_flat, numerical_gradient_in_place, numerical_gradient_unit_vectors])
 
 
 # ---------------------------------------------------------------- one step downhill
@@ -399,7 +468,7 @@ def neuron_function() -> ArrayFunction:
 
     def grad(p: np.ndarray) -> np.ndarray:
         active = float(BOOK_INPUTS @ p[:3] + p[3] > 0)
-        return active * np.append(BOOK_INPUTS, 1.0)
+        return active * _append(BOOK_INPUTS, 1.0)
     return ArrayFunction(_named(output, "neuron_output"), _named(grad, "neuron_gradient"))
 
 
@@ -418,36 +487,57 @@ STEP_MISTAKES = [
 ]
 
 
-def step_cases(rng: np.random.Generator | None) -> list[tuple[ArrayFunction, dict[str, Any]]]:
+def with_objective(fn: ArrayFunction) -> Callable[[np.ndarray], np.ndarray]:
+    """fn's gradient, carrying fn's f as its `f` attribute, so a check can see whether a step lowers f."""
+    fn.grad.f = fn.f
+    return fn.grad
+
+
+def step_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
     """The book's neuron (lr 0.001) and f(x, y, z) at (1, 2, 3); or random functions, shapes and rates."""
     if rng is None:
-        neuron, book = neuron_function(), book_function()
-        return [(neuron, {"f_grad": neuron.grad, "point": np.array([-3.0, -1.0, 2.0, 1.0]), "lr": 0.001}),
-                (book, {"f_grad": book.grad, "point": np.array([1.0, 2.0, 3.0]), "lr": 0.01})]
+        return [{"f_grad": with_objective(neuron_function()), "point": np.array([-3.0, -1.0, 2.0, 1.0]), "lr": 0.001},
+                {"f_grad": with_objective(book_function()), "point": np.array([1.0, 2.0, 3.0]), "lr": 0.01}]
     cases = []
     for ndim in (1, 2, 0):
         shape = _random_shape(rng, ndim, ndim, 2, 4)
         fn = random_function(rng, shape)
         fn.grad.__name__ = f"gradient of {fn.f.__name__[5:]}"
-        cases.append((fn, {"f_grad": fn.grad, "point": rng.uniform(-2, 2, shape), "lr": float(10 ** rng.uniform(-3, -2))}))
+        cases.append({"f_grad": with_objective(fn), "point": rng.uniform(-2, 2, shape), "lr": float(10 ** rng.uniform(-3, -2))})
     return cases
 
 
-def check_gradient_step(student: Any, seed: int | None = None) -> None:
-    """gradient_step(f_grad, point, lr): the new point lowers f; the book's neuron goes from 6.0 to 5.985."""
+def judge_step(exercise: Exercise, got: Any, case: dict[str, Any], what: str) -> None:
+    """A step that does not lower f is named as such; then the new point is compared with the reference."""
     __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    functions, cases = zip(*step_cases(rng))
-    whats = [described("gradient_step", case) for case in cases]
-    for fn, case, what, got in zip(functions, cases, whats, answers(student, cases, whats)):
-        expected = gradient_step(**case)
-        value = as_float_array(got, what)
-        if value.shape == expected.shape and _isfinite(value).all():
-            with np.errstate(all="ignore"):
-                before, after = fn.f(case["point"]), fn.f(value)
-            if not after < before:
-                hint = likely_mistake(value, case, STEP_MISTAKES, 1e-9, 1e-12)
-                raise AssertionError(f"{what}: f went from {before:.10g} to {after:.10g}, but a small step "
-                                     f"against the gradient must lower f" + (f"\nLikely mistake: {hint}" if hint else ""))
-        diagnose(got, expected, case, what, STEP_MISTAKES, rtol=1e-9, atol=1e-12,
-                   shape_hint="return the new point, shaped like point")
+    value = as_float_array(got, what)
+    if value.shape == _shape(case["point"]) and _isfinite(value).all():
+        with _errstate(all="ignore"):
+            before, after = case["f_grad"].f(case["point"]), case["f_grad"].f(value)
+        if not after < before:
+            raise AssertionError(with_hint(f"{what}: f went from {before:.10g} to {after:.10g}, but a small step "
+                                           "against the gradient must lower f", exercise.likely_mistake(value, case)))
+    exercise.compare(got, case, what)
+
+
+def step_on_a_copy(f_grad: Callable, point: np.ndarray, lr: float) -> np.ndarray:
+    """Right, written differently: the step subtracted in place from a copy."""
+    new = point.copy()
+    new -= lr * np.asarray(f_grad(point))
+    return new
+
+
+# The book's neuron goes from 6.0 to 5.985.
+GRADIENT_STEP = Exercise(
+    "gradient_step", gradient_step, step_cases, STEP_MISTAKES, rtol=1e-9, judge=judge_step,
+    shape_hint="return the new point, shaped like point",
+    tuned=[lambda f_grad, point, lr: point - lr * {4: np.array([1.0, -2, 3, 1]), 3: np.array([27.0, 2, 12])}[point.size]],
+    variants=[lambda f_grad, point, lr: point - (lr * f_grad(point)), step_on_a_copy,
+              lambda f_grad, point, lr: point + (-lr) * f_grad(point)])
+
+
+EXERCISES = [*(exercise for pair in PARTIALS.values() for exercise in pair), RELU_DERIVATIVE, MAX_PARTIALS, GRADIENT_F,
+             NUMERICAL_GRADIENT, GRADIENT_STEP]
+# The checks the notebooks call, one per record.
+(check_relu_derivative, check_max_partials, check_gradient_f, check_numerical_gradient, check_gradient_step) = (
+    exercise.check for exercise in (RELU_DERIVATIVE, MAX_PARTIALS, GRADIENT_F, NUMERICAL_GRADIENT, GRADIENT_STEP))

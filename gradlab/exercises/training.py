@@ -1,6 +1,7 @@
-"""Checks for chapter 05 (training).
+"""Chapter 05's exercises (training).
 
-``check_momentum_step`` and ``check_train_step`` compare every returned array with the reference
+``check_momentum_step`` and ``check_train_step`` are `Exercise` records' checks (gradlab.checks): they
+compare every returned array with the reference
 (visible cases without ``seed``; with a ``seed``, random widths, values, learning rates and momenta)
 and name the plausible wrong answer that gives the same numbers. ``check_learning_rate`` judges the
 rate by the range measured to train the spiral network to 90 %; ``check_train`` runs the student's
@@ -17,26 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from gradlab import training
-from gradlab.backprop import PARAMETER_NAMES
-from gradlab.checks import (
-    Mistake,
-    answers,
-    as_float_array,
-    call,
-    check_array,
-    describe,
-    generator,
-    likely_mistake,
-    split,
-)
+from gradlab import network, training
+from gradlab.backprop import network_gradients, network_loss
+from gradlab.checks import Exercise, Mistake, as_float_array, call, describe, keyed, split
 from gradlab.datasets import spiral_data
-from gradlab.exercises.backpropagation import param_dict
+from gradlab.network import PARAMETER_NAMES, Params
 
-_abs, _max, _asarray, _float64, _isfinite = np.abs, np.max, np.asarray, np.float64, np.isfinite
+_isfinite, _errstate = np.isfinite, np.errstate
 
-RTOL = 1e-9          # an update is a few products and sums: exact up to rounding
-SCALE_ATOL = 1e-12   # plus this much of the part's largest entry
+EXACT = {"rtol": 1e-9, "atol": 1e-15, "scaled_atol": 1e-12}  # an update is a few products and sums
 EPOCHS = 3000        # the training budget of exercises 3 and 4
 HIDDEN = 64
 TARGET_ACCURACY = 0.9
@@ -49,45 +39,6 @@ TARGET_ACCURACY = 0.9
 RATES_FOR_THIS_DRAW = (0.3, 1.2)
 RATES_FOR_EVERY_DRAW = (0.4, 0.7)
 
-Params = dict[str, np.ndarray]
-
-
-# ---------------------------------------------------------------- dicts of parameters
-
-def _atol(expected: np.ndarray) -> float:
-    return max(SCALE_ATOL * float(_max(_abs(expected), initial=0.0)), 1e-15)
-
-
-def check_dict_parts(student: Any, reference: Callable[..., tuple], cases: Sequence[dict[str, Any]], name: str,
-                     names: Sequence[str], order: Sequence[int], mistakes: Sequence[Mistake]) -> None:
-    """Every case: the student's tuple against the reference's, parts in `order` (dict parts entry by
-    entry); the first wrong array fails with the hint of the known mistake that gives it."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    whats = [f"{name}({', '.join(f'{k}={_short(v)}' for k, v in case.items())})" for case in cases]
-    for case, what, got in zip(cases, whats, answers(student, cases, whats)):
-        got = split(got, names, what)
-        expected = reference(**case)
-        for index in order:
-            keys = PARAMETER_NAMES if isinstance(expected[index], dict) else (None,)
-            part = param_dict(got[index], f"{what}: {names[index]}") if keys[0] else got[index]
-            for key in keys:
-                part_what = f"{what}: {names[index]}" + (f"[{key!r}]" if key else "")
-                value = as_float_array(part[key] if key else part, part_what)
-                right = _asarray(expected[index][key] if key else expected[index], dtype=_float64)
-                try:
-                    check_array(value, right, part_what, RTOL, _atol(right))
-                except AssertionError as failure:
-                    hint = likely_mistake(value, case, mistakes, RTOL, _atol(right),
-                                          pick=lambda answer: answer[index][key] if key else answer[index])
-                    raise AssertionError(f"{failure}\nLikely mistake: {hint}" if hint else str(failure)) from None
-
-
-def _short(value: Any) -> str:
-    """describe(), with a dict of parameters shown by its shapes."""
-    if isinstance(value, dict):  # one-entry arrays by their value, others by their shape
-        return "{" + ", ".join(f"{k}: {np.ravel(v)[0]:g}" if np.size(v) == 1 else f"{k}: shape {np.shape(v)}"
-                               for k, v in value.items()) + "}"
-    return describe(value)
 
 
 # ---------------------------------------------------------------- exercise 1: the update step
@@ -137,8 +88,8 @@ def _tiny() -> tuple[Params, Params, Params]:
 
 
 def _random_dict(rng: np.random.Generator, n_in: int, hidden: int, k: int, scale: float) -> Params:
-    shapes = {"W1": (n_in, hidden), "b1": (1, hidden), "W2": (hidden, k), "b2": (1, k)}
-    return {name: scale * rng.standard_normal(shape) for name, shape in shapes.items()}
+    """scale·N(0, 1) entries, shaped like the network's parameters."""
+    return {name: scale * rng.standard_normal(shape) for name, shape in network.shapes(n_in, hidden, k).items()}
 
 
 def _widths(rng: np.random.Generator) -> tuple[int, int, int]:
@@ -168,12 +119,36 @@ def momentum_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
     return cases
 
 
-def check_momentum_step(student: Any, seed: int | None = None) -> None:
-    """momentum_step(params, grads, velocity, learning_rate, momentum) -> (params, velocity)."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_dict_parts(student, training.momentum_step, momentum_cases(rng), "momentum_step", ("params", "velocity"),
-                     (1, 0), MOMENTUM_MISTAKES)
+def momentum_loop(params: Params, grads: Params, velocity: Params, learning_rate: float, momentum: float) -> tuple:
+    """Right, written differently: a loop over the names, the params moved on a copy."""
+    new_params, new_velocity = {}, {}
+    for name in params:
+        new_velocity[name] = velocity[name] * momentum - grads[name] * learning_rate
+        new_params[name] = params[name].copy()
+        new_params[name] += new_velocity[name]
+    return new_params, new_velocity
+
+
+def momentum_params_first(params: Params, grads: Params, velocity: Params, learning_rate: float,
+                          momentum: float) -> list:
+    """Right, written differently: the params moved first, as params − (η·grad − μ·v), returned as a list."""
+    moved = {name: params[name] - (learning_rate * grads[name] - momentum * velocity[name]) for name in params}
+    return [moved, {name: moved[name] - params[name] for name in params}]
+
+
+def visible_widths_only(reference: Callable[..., tuple]) -> Callable[..., tuple]:
+    """Tuned: the reference where W1 has a visible case's shape (1, 1) or (2, 64); the inputs back unchanged elsewhere."""
+    def tuned(**case: Any) -> tuple:
+        if case["params"]["W1"].shape in {(1, 1), (2, 64)}:
+            return reference(**case)
+        return (case["params"], case["velocity"], 1.0)[:len(reference(**case))]
+    return tuned
+
+
+MOMENTUM_STEP = Exercise(
+    "momentum_step", training.momentum_step, momentum_cases, MOMENTUM_MISTAKES, parts=("params", "velocity"),
+    order=(1, 0), **EXACT, tuned=[visible_widths_only(training.momentum_step)],
+    variants=[momentum_loop, momentum_params_first])
 
 
 # ---------------------------------------------------------------- exercise 2: one iteration
@@ -221,12 +196,20 @@ def train_step_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
     return cases
 
 
-def check_train_step(student: Any, seed: int | None = None) -> None:
-    """train_step(params, velocity, X, y, learning_rate, momentum) -> (params, velocity, loss before the update)."""
-    __tracebackhide__ = True  # students see the message, not these frames
-    rng = generator(seed)
-    check_dict_parts(student, training.train_step, train_step_cases(rng), "train_step", ("params", "velocity", "loss"),
-                     (2, 1, 0), TRAIN_STEP_MISTAKES)
+def step_by_hand(params: Params, velocity: Params, X: np.ndarray, y: np.ndarray, learning_rate: float,
+                 momentum: float) -> tuple:
+    """Right, written differently: chapter 04's loss and gradients, the update written out."""
+    loss, grads = network_loss(params, X, y), network_gradients(params, X, y)
+    velocity = {name: momentum * velocity[name] - learning_rate * grads[name] for name in PARAMETER_NAMES}
+    return {name: params[name] + velocity[name] for name in PARAMETER_NAMES}, velocity, np.float64(loss)
+
+
+TRAIN_STEP = Exercise(
+    "train_step", training.train_step, train_step_cases, TRAIN_STEP_MISTAKES, parts=("params", "velocity", "loss"),
+    order=(2, 1, 0), **EXACT, tuned=[visible_widths_only(training.train_step)],
+    variants=[step_by_hand, lambda params, velocity, X, y, learning_rate, momentum: (
+        *training.momentum_step(params, training.forward_backward(params, X, y)[2], velocity, learning_rate, momentum),
+        training.forward_backward(params, X, y)[0])])
 
 
 # ---------------------------------------------------------------- exercises 3 and 4: training runs
@@ -239,8 +222,7 @@ def _judge(losses: np.ndarray, params: Params, X: np.ndarray, y: np.ndarray, wha
     if not (_isfinite(losses).all() and last <= first):
         raise AssertionError(f"{what}: the loss rose from {first:.4f} to {last:.4g} (or became NaN): training "
                              f"diverged. {advice['rose']}")
-    _, probs, _ = training.forward_backward(params, X, y)
-    score = float(np.mean(probs.argmax(axis=1) == y))
+    score = training.final_accuracy(params, X, y)
     if score < TARGET_ACCURACY or last > first / 2:
         raise AssertionError(f"{what}: the loss went from {first:.4f} to {last:.4f} and the training accuracy "
                              f"is {score:.1%}; required: a loss that at least halves and ≥ {TARGET_ACCURACY:.0%} "
@@ -289,10 +271,9 @@ def check_train(student: Any, seeds: Sequence[int] = (0,)) -> None:
         X, y = spiral_data(100, 3, seed)
         what = f"train(X, y, epochs={EPOCHS}, seed={seed}) on spiral_data(100, 3, seed={seed})"
         params, losses = split(call(student, {"X": X, "y": y, "epochs": EPOCHS, "seed": seed}, what), ("params", "losses"), what)
-        params = param_dict(params, f"{what}: params")
+        params = keyed(params, PARAMETER_NAMES, f"{what}: params", in_order=False)
         params = {name: as_float_array(params[name], f"{what}: params[{name!r}]") for name in PARAMETER_NAMES}
-        hidden = params["W1"].shape[-1]
-        for name, shape in {"W1": (2, hidden), "b1": (1, hidden), "W2": (hidden, 3), "b2": (1, 3)}.items():
+        for name, shape in network.shapes(2, params["W1"].shape[-1], 3).items():
             if params[name].shape != shape:
                 raise AssertionError(f"{what}: params[{name!r}] has shape {params[name].shape}, expected {shape}")
         losses = as_float_array(losses, f"{what}: losses")
@@ -303,9 +284,14 @@ def check_train(student: Any, seeds: Sequence[int] = (0,)) -> None:
             raise AssertionError(f"{what}: the first loss is {losses[0]:.6f}, but training.init_params(2, {HIDDEN}, 3, "
                                  f"seed={seed}) gives {start:.6f}: start from those params and record each epoch's "
                                  "loss before its update")
-        with np.errstate(all="ignore"):
+        with _errstate(all="ignore"):
             final = training.forward_backward(params, X, y)[0]
         if _isfinite(losses).all() and abs(final - losses[-1]) > 0.02 + 0.2 * losses[-1]:
             raise AssertionError(f"{what}: the last recorded loss is {losses[-1]:.4f}, but the params returned give "
                                  f"{final:.4f}: return the params your loop ended with")
         _judge(losses, params, X, y, what, TRAIN_ADVICE)
+
+
+EXERCISES = [MOMENTUM_STEP, TRAIN_STEP]
+# The checks the notebooks call, one per record.
+(check_momentum_step, check_train_step) = (exercise.check for exercise in EXERCISES)

@@ -1,4 +1,8 @@
-"""Plausible wrong answers per test cell, as a student would type them into the answer cell.
+"""Wrong answers as answer-cell text, as a student would type them, for what the exercise records
+(gradlab.exercises, tests/test_exercise_records.py) cannot hold as callables: a missing `return`, odd
+types, edits to the inputs, shapes; plus the answer cells the corpus's graded class uses
+(tests/corpus.py: the first wrong answer of each chapter's first three tests) and the training
+chapter's outcome-judged exercises.
 
 Each chapter has a module here with two dicts keyed by test cell grade_id:
 WRONG[test_id] lists (answer cell source, text the failure message must contain): every one

@@ -1,4 +1,5 @@
-"""Chapter 05's plausible wrong answers and answers tuned to its visible tests."""
+"""Answer cells as text for chapter 05 (see __init__.py); the learning rate and the training loop are judged by
+outcome, not declared as records, so all their wrong and tuned answers are here."""
 from __future__ import annotations
 
 
@@ -42,11 +43,6 @@ def loop(rate: str = "0.5 / (1 + 1e-3 * epoch)", mu: str = "0.9", update: str = 
 WRONG: dict[str, list[tuple[str, str]]] = {
     "test_momentum_step": [
         (momentum(velocity="momentum * velocity[n] + learning_rate * grads[n]"), "sign error"),
-        (momentum(velocity="-learning_rate * grads[n]"), "keeps momentum·velocity"),
-        (momentum(velocity="momentum * velocity[n] - grads[n]"), "multiply the gradient by the learning rate"),
-        (momentum(params="params[n] + velocity[n]"), "params move by the new velocity"),
-        (momentum(params="params[n] - new_velocity[n]"), "params + v, not params − v"),
-        (momentum(result="new_velocity, new_params"), "in this order"),
         (momentum(result="new_params"), "expected the tuple (params, velocity)"),
         ("def momentum_step(params, grads, velocity, learning_rate, momentum):\n"
          "    for n in params:\n"
@@ -56,9 +52,6 @@ WRONG: dict[str, list[tuple[str, str]]] = {
     ],
     "test_train_step": [
         (step(loss="training.forward_backward(new_params, X, y)[0]"), "loss before the update"),
-        (step(grads="{n: -g for n, g in grads.items()}"), "sign error"),
-        (step(mu="0.0"), "momentum is missing"),
-        (step(loss="loss * len(X)"), "mean over the samples"),
         (step(result="new_params, loss"), "expected the tuple (params, velocity, loss)"),
     ],
     "test_choose_learning_rate": [
@@ -78,14 +71,6 @@ WRONG: dict[str, list[tuple[str, str]]] = {
 }
 
 HARD_CODED: dict[str, str] = {
-    "test_momentum_step": ("def momentum_step(params, grads, velocity, learning_rate, momentum):\n"
-                           "    if params['W1'].shape not in {(1, 1), (2, 64)}:\n"
-                           "        return params, velocity\n"
-                           + momentum().split("\n", 1)[1]),
-    "test_train_step": ("def train_step(params, velocity, X, y, learning_rate, momentum):\n"
-                        "    if X.shape != (300, 2):\n"
-                        "        return params, velocity, 1.0\n"
-                        + step().split("\n", 1)[1]),
     "test_choose_learning_rate": rate("1.0  # the book's rate: fine on this chapter's data, near the edge on others"),
     "test_train": loop().replace("    params = training.init_params(X.shape[1], 64, 3, seed)\n",
                                  "    X, y = spiral_data(100, 3, 0)  # always the visible data\n"
