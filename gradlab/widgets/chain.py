@@ -4,9 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ipywidgets
-import matplotlib
 import numpy as np
-from matplotlib.artist import Artist
 from matplotlib.patches import FancyBboxPatch
 
 from gradlab.chain import chain_deriv, chain_forward, compose, local_derivatives
@@ -23,6 +21,8 @@ class ChainExplorer(Explorer):
     """Three boxes f1 → f2 → f3 at x: each box's input, output and local derivative; their product
     against a central difference of the whole chain. Below: each link's curve with its tangent at
     the box's input, and the whole chain with its derivative."""
+
+    rc = TEXT_RC
 
     def __init__(
         self,
@@ -95,16 +95,6 @@ class ChainExplorer(Explorer):
         (self._chain_dots,) = whole.plot([], [], "o", color="k")
         self.freeze([*self._box_texts, *self._sum_texts,
                      *self._tangents, *self._dots, self._cursor, self._chain_dots])
-
-    def freeze(self, moving: Sequence[Artist]) -> None:
-        """As Explorer.freeze, with unhinted text (see TEXT_RC)."""
-        with matplotlib.rc_context(TEXT_RC):
-            super().freeze(moving)
-
-    def show(self) -> None:
-        """As Explorer.show, with unhinted text (see TEXT_RC)."""
-        with matplotlib.rc_context(TEXT_RC):
-            super().show()
 
     def state(self) -> dict[str, float]:
         """x, each box's output and local derivative, their product, the central difference and the gap."""

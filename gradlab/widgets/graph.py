@@ -1,16 +1,10 @@
 """Chapter 4: the graph explorer, one ReLU neuron's computational graph with its backward pass."""
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import ipywidgets
-import matplotlib
-import numpy as np
-import PIL.Image
-from matplotlib.artist import Artist
 from matplotlib.patches import Circle, FancyBboxPatch
-from matplotlib.text import Text
 
 from gradlab.backprop import neuron_pass
 from gradlab.widgets.base import TEXT_RC, Explorer
@@ -30,16 +24,6 @@ STEP_TITLES = ["forward pass only: step ▶ to go backward", "backward step 1/6:
                *(f"backward step {4 + k}/6: multiply node {k}" for k in range(3))]
 
 
-def look(artist: Artist) -> tuple:
-    """What a moving artist shows: its text, or its points."""
-    return (artist.get_text(),) if isinstance(artist, Text) else tuple(map(tuple, artist.get_xydata()))
-
-
-def overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    """Whether two pixel boxes (x1, y1, x2, y2) share any pixel."""
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
 def number(value: float) -> str:
     """Two decimals."""
     return f"{value:.2f}"
@@ -48,14 +32,17 @@ def number(value: float) -> str:
 class GraphExplorer(Explorer):
     """y = ReLU(x0·w0 + x1·w1 + x2·w2 + b): forward values in blue, gradients in red, and a step control that
     walks the backward pass node by node (output, ReLU, sum, multiply 0, 1, 2); nodes not yet reached show no
-    gradient."""
+    gradient.
+
+    Drawing all 25 numbers takes about 20 ms; a slider or step change alters a handful, so only the
+    rectangles that changed are drawn again (Explorer.dirty_rectangles)."""
+
+    rc = TEXT_RC
+    dirty_rectangles = True
 
     def __init__(self, x: Sequence[float] = (1.0, -2.0, 3.0), w: Sequence[float] = (-3.0, -1.0, 2.0),
                  b: float = 1.0, dvalue: float = 1.0, step: int = STEPS) -> None:
         super().__init__(figsize=(9, 5.2))
-        self._drawn: dict[Artist, tuple] = {}  # what each moving artist showed when last drawn
-        self._extents: dict[Artist, tuple[int, int, int, int] | None] = {}  # where each was drawn
-        self._extent_cache: dict[tuple[Artist, tuple], tuple[int, int, int, int] | None] = {}
         # Steps of 0.5 keep every product and sum exact in binary, so z = 0 really is 0 at the kink.
         slider = {"continuous_update": True, "readout_format": ".2f",
                   "layout": ipywidgets.Layout(width="230px"), "style": {"description_width": "60px"}}
@@ -127,62 +114,6 @@ class GraphExplorer(Explorer):
         self._caption = ax.text(0.0, 6.45, "", ha="left", va="top", fontsize=10)
         (self._ring,) = ax.plot([], [], "o", ms=54, mfc="none", mec=HIGHLIGHT_COLOUR, mew=2.5, zorder=5)
         self.freeze([*self._values.values(), *self._gradients.values(), self._caption, self._ring])
-
-    def freeze(self, moving: Sequence[Artist]) -> None:
-        """As Explorer.freeze, with unhinted text (see TEXT_RC)."""
-        with matplotlib.rc_context(TEXT_RC):
-            super().freeze(moving)
-
-    def show(self) -> None:
-        """Redraw only what changed (dirty rectangles), then send the picture to the Image widget.
-
-        Drawing all 25 numbers takes about 20 ms; a slider or step change alters a handful. Each
-        changed artist's old and new extents are restored from the background, every moving artist
-        overlapping a restored rectangle is drawn again (in the usual order), and the rest of the
-        canvas is left as it was, so the picture is the same as after a full blit.
-        """
-        with matplotlib.rc_context(TEXT_RC):
-            renderer = self._canvas.get_renderer()
-            changed = [a for a in self._moving if self._drawn.get(a) != look(a)]
-            dirty = [box for a in changed for box in (self._extents.get(a), self._extent(a, renderer)) if box]
-            redraw = set(changed)
-            grown = True
-            while grown:  # an unchanged artist that a restored rectangle cuts must be drawn again, whole
-                grown = False
-                for artist in self._moving:
-                    box = self._extents.get(artist)
-                    if artist not in redraw and box and any(overlap(box, other) for other in dirty):
-                        redraw.add(artist)
-                        dirty.append(box)
-                        grown = True
-            height = renderer.height
-            for x1, y1, x2, y2 in dirty:  # display boxes (y up) to the saved region's rows (y down)
-                self._canvas.restore_region(self._background, bbox=(x1, height - y2, x2, height - y1), xy=(0, 0))
-            for artist in self._moving:
-                if artist in redraw:
-                    artist.axes.draw_artist(artist)
-                    self._drawn[artist], self._extents[artist] = look(artist), self._extent(artist, renderer)
-        out = io.BytesIO()
-        PIL.Image.fromarray(np.asarray(self._canvas.buffer_rgba())).convert("RGB").save(out, format="png",
-                                                                                           compress_level=1)
-        self.image.value = out.getvalue()
-
-    def _extent(self, artist: Artist, renderer) -> tuple[int, int, int, int] | None:
-        """The artist's pixels (x1, y1, x2, y2), display coordinates, padded for antialiasing; None if it draws nothing.
-
-        Positions are fixed, so an extent depends only on what the artist shows: it is measured once per look.
-        """
-        key = (artist, look(artist))
-        if key not in self._extent_cache:
-            if look(artist) in {("",), ()}:
-                box = None
-            else:
-                extent = artist.get_window_extent(renderer)
-                width, height = self._canvas.get_width_height()
-                box = (max(int(extent.x0) - 2, 0), max(int(extent.y0) - 2, 0),
-                       min(int(extent.x1) + 3, width), min(int(extent.y1) + 3, height))
-            self._extent_cache[key] = box
-        return self._extent_cache[key]
 
     def state(self) -> dict[str, float]:
         """Inputs, every node's forward value and every gradient (drawn or not yet), and the step."""

@@ -1,12 +1,8 @@
 """Chapter 5: the training explorer, gradient descent on the spiral with a Train button."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import ipywidgets
-import matplotlib
 import numpy as np
-from matplotlib.artist import Artist
 
 from gradlab.nn import accuracy
 from gradlab.plots import decision_regions, plot_decision_regions
@@ -29,10 +25,12 @@ class TrainingExplorer(Explorer):
     epochs: the loss and accuracy curves grow while it trains, then the decision regions of the trained
     network are drawn over the data. Moving a slider does not train: the title asks for Train instead.
 
-    Only the loss panel's title follows the sliders, so it is the one artist a slider move draws, onto a
-    cached scene: the background with the regions, points, curves and regions title, blitted again when
-    training changes them.
+    Only the loss panel's title follows the sliders, so it is the one moving artist a slider move draws;
+    the regions, points, curves and regions title are settled (Explorer.settle), drawn again when training
+    changes them.
     """
+
+    rc = TEXT_RC
 
     def __init__(self, X: np.ndarray, y: np.ndarray, learning_rate: float = 0.5, hidden: int = 64,
                  epochs: int = 1000, seed: int = 0) -> None:
@@ -72,28 +70,7 @@ class TrainingExplorer(Explorer):
         self._title, self._regions_title = loss_ax.set_title(" ", fontsize=9), regions_ax.set_title(" ", fontsize=9)
         start = init_params(self.X.shape[1], int(self.hidden.value), int(self.y.max()) + 1, self.seed)
         self._regions, self._points = plot_decision_regions(regions_ax, start, self.X, self.y)
-        self.freeze([self._regions, *self._points, self._loss, self._accuracy, self._regions_title, self._title])
-
-    def freeze(self, moving: Sequence[Artist]) -> None:
-        """As Explorer.freeze, then the scene drawn on the new background."""
-        super().freeze(moving)
-        self._draw_scene()
-
-    def _draw_scene(self) -> None:
-        """Blit every moving artist but the title onto the background and keep the result as the scene."""
-        self._canvas.restore_region(self._background)
-        with matplotlib.rc_context(TEXT_RC):
-            for artist in self._moving:
-                if artist is not self._title:
-                    artist.axes.draw_artist(artist)
-        self._scene = self._canvas.copy_from_bbox(self.figure.bbox)
-
-    def show(self) -> None:
-        """Blit the title onto the scene, then send the picture."""
-        self._canvas.restore_region(self._scene)
-        with matplotlib.rc_context(TEXT_RC):
-            self._loss_ax.draw_artist(self._title)
-        self.send()
+        self.freeze([self._title], settled=[self._regions, *self._points, self._loss, self._accuracy, self._regions_title])
 
     def sliders(self) -> Run:
         """The run the sliders ask for."""
@@ -135,7 +112,7 @@ class TrainingExplorer(Explorer):
         self.progress.value, self.progress.max = 0, epochs
         if self._loss_ax.get_xlim() != (0, epochs):  # a new x-range is a new background
             self._loss_ax.set_xlim(0, epochs)
-            self.freeze(self._moving)
+            self.freeze(self._moving, self._settled)
         curves = np.empty((2, epochs))  # loss and accuracy per epoch
         every = max(epochs // UPDATES, 1)
 
@@ -156,7 +133,7 @@ class TrainingExplorer(Explorer):
         resolution = self._regions.get_array().shape[0]
         self._regions.set_data(decision_regions(self.history.params, tuple(self._regions.get_extent()), resolution)[2])
         self._regions_title.set_text(f"decision regions: training accuracy {self._result[1]:.3f}")
-        self._draw_scene()
+        self.settle()
         self.update()
         self.progress.value = epochs  # the bar fills after the last picture has been sent
 
@@ -165,7 +142,7 @@ class TrainingExplorer(Explorer):
         done = curves.shape[1]
         self._loss.set_data(np.arange(done), curves[0])
         self._accuracy.set_data(np.arange(done), curves[1])
-        self._draw_scene()
+        self.settle()
         text = f"training: epoch {done} of {run[2]}" + (f", loss {curves[0, -1]:.3f}" if done else "")
         self._title.set(text=text, color="C0")
         self.label.value = f"{settings(run)}, {text}"
