@@ -1,1 +1,0 @@
-"""gradlab: helpers for the calculus-for-neural-networks course."""

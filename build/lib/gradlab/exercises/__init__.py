@@ -1,1 +1,0 @@
-"""Per-chapter checks used by the notebooks' test cells."""
