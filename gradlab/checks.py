@@ -67,6 +67,17 @@ def generator(seed: int | None) -> np.random.Generator | None:
     return None if seed is None else _default_rng(seed)
 
 
+def random_shape(rng: np.random.Generator, min_ndim: int, max_ndim: int, low: int = 1, high: int = 4) -> tuple[int, ...]:
+    """A shape for a hidden case: min_ndim..max_ndim axes of low..high entries each."""
+    return tuple(int(n) for n in rng.integers(low, high + 1, size=rng.integers(min_ndim, max_ndim + 1)))
+
+
+def named(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """fn, renamed for failure messages (which name a function argument by its __name__)."""
+    fn.__name__ = name
+    return fn
+
+
 def describe(value: Any) -> str:
     """Short, readable text for an argument or result in a message."""
     if isinstance(value, Opaque):

@@ -18,6 +18,8 @@ from gradlab.checks import (
     describe,
     first_failure,
     keyed,
+    named,
+    random_shape,
     same,
     split,
     with_hint,
@@ -44,14 +46,14 @@ def fails(got, expected=(1.0, 2.0, 3.0), what="f(x)") -> str:
 
 # ---------------------------------------------------------------- describe
 
-def named(x):
+def identity(x):
     return x
 
 
 @pytest.mark.parametrize("value, text", [
-    (named, "named"),
+    (identity, "identity"),
     (lambda x: x, "<lambda>"),
-    (functools.partial(named, 1), "a function"),
+    (functools.partial(identity, 1), "a function"),
     (np.array([1.0, 2.5]), "[1. , 2.5]"),
     (np.zeros((2, 3)), "array of shape (2, 3)"),
     (1.0, "1.0"),
@@ -459,3 +461,12 @@ def test_rebinding_numpy_in_a_notebook_does_not_fool_check_array(monkeypatch):
     assert "NaN or infinity" in fails([1.0, np.nan, 3.0])
     with pytest.raises(AssertionError):
         FORWARD.check(lambda f, x, delta: 0 * x)
+
+
+def test_random_shape_draws_within_its_bounds():
+    shapes = [random_shape(np.random.default_rng(seed), 1, 2, 2, 4) for seed in range(50)]
+    assert {len(shape) for shape in shapes} == {1, 2} and {side for shape in shapes for side in shape} == {2, 3, 4}
+
+
+def test_named_renames_a_function_for_messages():
+    assert describe(named(lambda x: x, "f(x) = x")) == "f(x) = x"

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from gradlab.chain import chain_deriv, chain_forward, sigma_sum_backward, sigma_sum_forward
-from gradlab.checks import Exercise, Mistake, as_float_array, close, describe, with_hint
+from gradlab.checks import Exercise, Mistake, as_float_array, close, describe, named, random_shape, with_hint
 from gradlab.functions import DERIVATIVES, leaky_relu, sigmoid, sigmoid_deriv, square, square_deriv, tanh, tanh_deriv
 from gradlab.numeric import central_difference, numerical_gradient, relative_error
 
@@ -25,11 +25,6 @@ _linspace, _asarray, _float64 = np.linspace, np.asarray, np.float64
 # Analytic answers are exact up to rounding: 1e-9 relative, plus 1e-10 of the case's largest
 # entry, so a correct answer whose terms cancel (an expanded polynomial near a root) still passes.
 EXACT = {"rtol": 1e-9, "atol": 0.0, "scaled_atol": 1e-10}
-
-
-def random_shape(rng: np.random.Generator, low: int = 2, high: int = 5) -> tuple[int, ...]:
-    """A 1-D or 2-D shape with sides in [low, high)."""
-    return tuple(int(n) for n in rng.integers(low, high, size=rng.integers(1, 3)))
 
 
 def both_signs(x: np.ndarray) -> np.ndarray:
@@ -240,7 +235,7 @@ def product_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
                  "dsigma": sigmoid_deriv}]
     cases = []
     for dsigma in (sigmoid_deriv, tanh_deriv, square_deriv):
-        shape = random_shape(rng)
+        shape = random_shape(rng, 1, 2, 2, 4)
         cases.append({"x": rng.uniform(-2, 2, shape), "y": rng.uniform(-2, 2, shape), "dsigma": dsigma})
     return cases
 
@@ -386,12 +381,6 @@ GRADIENT_CHECK_MISTAKES = [
     Mistake("gradlab.numeric's relative error is entry by entry (the largest |a − b| / (|a| + |b|)), not a ratio of norms",
             lambda f, grad_f, x: (lambda a, b: _norm(a - b) / (_norm(a) + _norm(b)))(*gradients(grad_f, f, x))),
 ]
-
-
-def named(fn: Callable, name: str) -> Callable:
-    """fn, renamed for failure messages."""
-    fn.__name__ = name
-    return fn
 
 
 def matrix_gradient_cases(X: np.ndarray, W: np.ndarray, sigma: Callable, dsigma: Callable,

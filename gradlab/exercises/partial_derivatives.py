@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from gradlab.checks import Exercise, Mistake, as_float_array, with_hint
+from gradlab.checks import Exercise, Mistake, as_float_array, named, random_shape, with_hint
 from gradlab.numeric import numerical_gradient
 
 _asarray, _array, _float64 = np.asarray, np.array, np.float64
@@ -22,13 +22,6 @@ _abs, _isfinite, _heaviside, _maximum, _zeros_like = np.abs, np.isfinite, np.hea
 _ndindex, _errstate, _append, _shape = np.ndindex, np.errstate, np.append, np.shape
 
 Terms = dict[tuple[int, int], float]  # {(i, j): c} stands for the sum of the terms c·xⁱ·yʲ
-
-
-# ---------------------------------------------------------------- shared helpers
-
-def _random_shape(rng: np.random.Generator, min_ndim: int, max_ndim: int, low: int = 1, high: int = 4) -> tuple:
-    """A shape with min_ndim..max_ndim axes of low..high entries each."""
-    return tuple(int(n) for n in rng.integers(low, high + 1, size=rng.integers(min_ndim, max_ndim + 1)))
 
 
 # ---------------------------------------------------------------- partials of two-input polynomials
@@ -92,7 +85,7 @@ def partials_points(rng: np.random.Generator | None) -> list[dict[str, np.ndarra
     """Five points (x from −2 to 2), or a random 2-D array of points in [−2.5, 2.5]²."""
     if rng is None:
         return [{"x": np.array([-2.0, -1.0, 0.0, 1.0, 2.0]), "y": np.array([1.0, -0.5, 2.0, 0.5, -1.5])}]
-    shape = _random_shape(rng, 2, 2, 2, 5)
+    shape = random_shape(rng, 2, 2, 2, 5)
     return [{"x": rng.uniform(-2.5, 2.5, shape), "y": rng.uniform(-2.5, 2.5, shape)}]
 
 
@@ -166,7 +159,7 @@ def relu_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
                 {"x": np.array([[0.0, 1.5, -3.0], [2.0, 0.0, -0.25]])}]
     cases = []
     for ndim in (1, 2, 3, 0):
-        x = rng.uniform(-3, 3, _random_shape(rng, ndim, ndim, 2, 4))
+        x = rng.uniform(-3, 3, random_shape(rng, ndim, ndim, 2, 4))
         x[rng.random(x.shape) < 0.3] = 0.0
         cases.append({"x": x})
     cases[0]["x"].flat[0] = 0.0  # always at least one exact zero
@@ -220,7 +213,7 @@ def max_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
                 {"x": np.array([[1.0, 2.0], [-3.0, 0.0]]), "y": np.array([[1.0, -2.0], [3.0, 0.0]])}]
     cases = []
     for ndim in (1, 2, 3):
-        shape = (int(rng.integers(3, 6)), *_random_shape(rng, ndim - 1, ndim - 1, 1, 3))
+        shape = (int(rng.integers(3, 6)), *random_shape(rng, ndim - 1, ndim - 1, 1, 3))
         x = rng.uniform(-3, 3, shape)
         y = rng.uniform(-3, 3, shape)
         ties = rng.random(shape) < 0.3
@@ -309,20 +302,15 @@ class ArrayFunction(NamedTuple):
     grad: Callable[[np.ndarray], np.ndarray]
 
 
-def _named(fn: Callable, name: str) -> Callable:
-    fn.__name__ = name
-    return fn
-
-
 def book_function() -> ArrayFunction:
     """The book's f(x, y, z) = 3x³z − y² + 5z + 2yz with v = [x, y, z]."""
-    return ArrayFunction(_named(lambda v: float(book_f(*_asarray(v, dtype=_float64))), "f(v) = 3x³z − y² + 5z + 2yz"),
+    return ArrayFunction(named(lambda v: float(book_f(*_asarray(v, dtype=_float64))), "f(v) = 3x³z − y² + 5z + 2yz"),
                          lambda v: book_gradient(*_asarray(v, dtype=_float64)))
 
 
 def cubic_sum_function() -> ArrayFunction:
     """Σx³/3 + (Σx)²/4 of an array of any shape."""
-    return ArrayFunction(_named(lambda x: float(_sum(x**3) / 3 + _sum(x) ** 2 / 4), "f(x) = Σx³/3 + (Σx)²/4"),
+    return ArrayFunction(named(lambda x: float(_sum(x**3) / 3 + _sum(x) ** 2 / 4), "f(x) = Σx³/3 + (Σx)²/4"),
                          lambda x: x**2 + _sum(x) / 2)
 
 
@@ -332,17 +320,17 @@ def random_function(rng: np.random.Generator, shape: tuple[int, ...]) -> ArrayFu
     kind = int(rng.integers(3))
     if kind == 0:
         return ArrayFunction(
-            _named(lambda x: float(_sum(w * _sin(x)) + _sum(x) ** 2 / 4), "f(x) = Σ w·sin(x) + (Σx)²/4"),
+            named(lambda x: float(_sum(w * _sin(x)) + _sum(x) ** 2 / 4), "f(x) = Σ w·sin(x) + (Σx)²/4"),
             lambda x: w * _cos(x) + _sum(x) / 2)
     if kind == 1:
         def logsumexp(x: np.ndarray) -> float:
             top = _max(w * x)
             return float(top + _log(_sum(_exp(w * x - top))))
         return ArrayFunction(
-            _named(lambda x: logsumexp(x) + float(_sum(x**2)) / 2, "f(x) = log Σ exp(w·x) + Σx²/2"),
+            named(lambda x: logsumexp(x) + float(_sum(x**2)) / 2, "f(x) = log Σ exp(w·x) + Σx²/2"),
             lambda x: w * _exp(w * x - logsumexp(x)) + x)
     return ArrayFunction(
-        _named(lambda x: float(_sum(w * x**3) / 3 + _sum(w * x) ** 2 / 2), "f(x) = Σ w·x³/3 + (Σ w·x)²/2"),
+        named(lambda x: float(_sum(w * x**3) / 3 + _sum(w * x) ** 2 / 2), "f(x) = Σ w·x³/3 + (Σ w·x)²/2"),
         lambda x: w * x**2 + w * _sum(w * x))
 
 
@@ -400,7 +388,7 @@ def numerical_gradient_cases(rng: np.random.Generator | None) -> list[dict[str, 
                 {"f": cubic_sum_function().f, "x": np.array([[-1.0, -0.5, 0.0], [0.5, 1.0, 1.5]]), "delta": 1e-5}]
     cases = []
     for ndim in (2, 0, 1, 3):
-        shape = _random_shape(rng, ndim, ndim, 2, 3)
+        shape = random_shape(rng, ndim, ndim, 2, 3)
         cases.append({"f": random_function(rng, shape).f, "x": rng.uniform(-2, 2, shape),
                       "delta": float(10 ** rng.uniform(-5, -4))})
     return cases
@@ -469,7 +457,7 @@ def neuron_function() -> ArrayFunction:
     def grad(p: np.ndarray) -> np.ndarray:
         active = float(BOOK_INPUTS @ p[:3] + p[3] > 0)
         return active * _append(BOOK_INPUTS, 1.0)
-    return ArrayFunction(_named(output, "neuron_output"), _named(grad, "neuron_gradient"))
+    return ArrayFunction(named(output, "neuron_output"), named(grad, "neuron_gradient"))
 
 
 def gradient_step(f_grad: Callable[[np.ndarray], np.ndarray], point: np.ndarray, lr: float) -> np.ndarray:
@@ -500,7 +488,7 @@ def step_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
                 {"f_grad": with_objective(book_function()), "point": np.array([1.0, 2.0, 3.0]), "lr": 0.01}]
     cases = []
     for ndim in (1, 2, 0):
-        shape = _random_shape(rng, ndim, ndim, 2, 4)
+        shape = random_shape(rng, ndim, ndim, 2, 4)
         fn = random_function(rng, shape)
         fn.grad.__name__ = f"gradient of {fn.f.__name__[5:]}"
         cases.append({"f_grad": with_objective(fn), "point": rng.uniform(-2, 2, shape), "lr": float(10 ** rng.uniform(-3, -2))})
