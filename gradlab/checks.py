@@ -354,7 +354,7 @@ class Exercise:
     ones drawn with the seed, and fails on the first wrong case naming the call, the part, the expected
     and returned values and, when a known mistake gives the same numbers, its hint. The tests read
     `tuned` (answers fitted to the visible cases, which the hidden ones must catch) and `variants`
-    (right answers written differently, which must always pass): tests/check_harness.py.
+    (right answers written differently, which must always pass): tests/test_exercise_records.py.
     """
 
     name: str                                   # the student's function, as messages name it

@@ -20,7 +20,7 @@ from gradlab.network import PARAMETER_NAMES
 from gradlab.nn import CLIP, Dense, ReLU, Softmax, one_hot
 from gradlab.numeric import numerical_gradient, relative_error
 
-_abs, _clip, _log, _eye, _where, _sum = np.abs, np.clip, np.log, np.eye, np.where, np.sum
+_abs, _clip, _log, _eye, _where, _sum, _all, _round = np.abs, np.clip, np.log, np.eye, np.where, np.sum, np.all, np.round
 _maximum, _asarray, _float64 = np.maximum, np.asarray, np.float64
 
 # Analytic gradients are exact up to rounding: 1e-9 relative, plus 1e-10 of the part's largest entry
@@ -82,8 +82,8 @@ def neuron_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
         while True:
             x = rng.integers(-3, 4, m).astype(float)
             w = rng.integers(-3, 4, m).astype(float)
-            b = float(target * rng.integers(2, 4)) - float(np.sum(x * w))  # z = x·w + b = target · (2 or 3)
-            if np.all(x != w) and np.all(x != 0) and np.all(w != 0) and b != 1.0:  # every mistake shows
+            b = float(target * rng.integers(2, 4)) - float(_sum(x * w))  # z = x·w + b = target · (2 or 3)
+            if _all(x != w) and _all(x != 0) and _all(w != 0) and b != 1.0:  # every mistake shows
                 break
         dvalue = float(rng.choice([-1, 1]) * rng.uniform(0.5, 2.0))
         cases.append({"x": x, "w": w, "b": b, "dvalue": dvalue})
@@ -257,11 +257,11 @@ def relu_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
         first = {"inputs": np.array([[1.5, -2.0, 0.0], [0.0, 3.0, -0.5]]),
                  "dvalues": np.array([[-1.0, 2.0, 0.5], [1.0, 0.25, 3.0]])}
         visible = np.random.default_rng(405)
-        return [first, relu_case(np.round(visible.normal(0, 2, (4, 5)), 1), visible)]
+        return [first, relu_case(_round(visible.normal(0, 2, (4, 5)), 1), visible)]
     cases = []
     for _ in range(2):
         shape = tuple(int(v) for v in rng.integers(2, 7, 2))
-        cases.append(relu_case(np.round(rng.normal(0, 2, shape), 1), rng))
+        cases.append(relu_case(_round(rng.normal(0, 2, shape), 1), rng))
     return cases
 
 
