@@ -7,7 +7,7 @@ import pytest
 from check_harness import failure
 
 from gradlab import nn
-from gradlab.backprop import PARAMETER_NAMES, network_gradients, network_loss, neuron_backward
+from gradlab.backprop import PARAMETER_NAMES, network_gradients, network_loss
 from gradlab.exercises import backpropagation as c
 from gradlab.numeric import numerical_gradient, relative_error
 
@@ -45,41 +45,15 @@ def test_a_tuple_in_the_wrong_order_is_reported():
     assert "['W1'] returned shape (3, 3), expected (2, 3)" in failure(c.check_network_gradients, network_tuple_in_the_wrong_order)
 
 
-def test_shape_errors_name_the_transposes():
-    def no_transpose(inputs, weights, dvalues):
-        return dvalues @ weights, inputs.T @ dvalues, dvalues.sum(axis=0, keepdims=True)
+def test_shape_errors_name_the_layout():
+    def dense_habit(inputs, weights, dvalues):  # right for a (j, i) layout only when the layer is square
+        return dvalues @ weights.T, dvalues.T @ inputs, dvalues.sum(axis=0, keepdims=True)
 
-    message = failure(c.check_dense_backward, no_transpose, seed=0)  # the square case names the mistake
-    assert "dvalues·Wᵀ, not dvalues·W" in message
-    square_free = failure(c.check_dense_backward, lambda inputs, weights, dvalues:
-                          no_transpose(inputs, weights, dvalues) if inputs.shape[1] != inputs.shape[0] else
-                          c.dense_backward(inputs, weights, dvalues))
-    assert "raised ValueError" in square_free and "a transpose is missing" in square_free
-
-
-def test_label_form_confusion_is_named():
-    def only_sparse(probs, y_true):
-        return -np.eye(probs.shape[1])[y_true] / np.clip(probs, 1e-7, 1 - 1e-7) / len(probs)
-
-    def only_one_hot(probs, y_true):
-        return (probs - y_true) / len(probs)
-
-    def sparse_indexing(probs, y_true):
-        dprobs = np.zeros_like(probs)
-        dprobs[range(len(probs)), y_true] = -1 / probs[range(len(probs)), y_true] / len(probs)
-        return dprobs
-
-    # visible: the book's 3 x 3 batch, where confused code still runs; known wrong answers are named
-    assert "one-hot labels were used as class indices" in failure(c.check_cross_entropy_backward, sparse_indexing)
-    assert "works with sparse labels but not with one-hot ones" in failure(c.check_cross_entropy_backward, only_sparse)
-    assert "sparse labels (class indices, 1-D) were used as if one-hot" in failure(
-        c.check_softmax_cross_entropy_backward, only_one_hot)
-    # n != k, where it raises: the message says which form of labels fails
-    for seed in range(5):
-        cases = c.label_forms(c.label_cases(np.random.default_rng(seed), False)[1:])
-        exercise = c.SOFTMAX_CROSS_ENTROPY_BACKWARD
-        message = c.label_verdict(cases, exercise.failures(only_one_hot, cases))
-        assert "works with one-hot labels but not with sparse ones" in message
+    assert "the Dense layer's dvalues·Wᵀ" in failure(c.check_linear_backward, dense_habit, seed=0)
+    square_free = failure(c.check_linear_backward, lambda inputs, weights, dvalues:
+                          dense_habit(inputs, weights, dvalues) if weights.shape[0] != weights.shape[1] else
+                          c.linear_backward(inputs, weights, dvalues))
+    assert "raised ValueError" in square_free and "weights are (j, i)" in square_free
 
 
 def test_network_answers_must_not_change_params():
@@ -100,67 +74,93 @@ def test_network_answers_must_return_the_four_gradients():
 
 
 def test_neuron_answers_must_return_three_parts():
-    assert "expected the tuple (dx, dw, db)" in failure(c.check_neuron_backward, lambda x, w, b, dvalue: (w, x))
+    assert "expected the tuple (dx, dw, db)" in failure(c.check_sigmoid_neuron_backward, lambda x, w, b, dvalue: (w, x))
+
+
+def test_bce_is_judged_by_a_gradient_check_alone():
+    """A right gradient written in a form the reference does not use passes; a wrong one names the check."""
+    def through_dp(logits, y_true):
+        p = 1 / (1 + np.exp(-logits))
+        return -(y_true / p - (1 - y_true) / (1 - p)) * p * (1 - p) / len(logits)
+
+    assert failure(c.check_sigmoid_bce_backward, through_dp) == ""
+    message = failure(c.check_sigmoid_bce_backward, lambda logits, y_true: 0 * logits + 0.1)
+    assert "gradient check failed, relative error" in message
+    assert "one gradient per logit" in failure(c.check_sigmoid_bce_backward, lambda logits, y_true: np.zeros(2))
 
 
 # ---------------------------------------------------------------- helpers with known values
 
-def test_book_neuron_numbers():
-    dx, dw, db = neuron_backward(c.BOOK_X, c.BOOK_W, c.BOOK_B, 1.0)
-    assert list(np.ravel(np.column_stack([dx, dw]))) == [-3.0, 1.0, -1.0, -2.0, 2.0, 3.0] and db == 1.0
+def test_sigmoid_neuron_reference_agrees_with_nudges():
+    for case in [*c.sigmoid_neuron_cases(None), *c.sigmoid_neuron_cases(np.random.default_rng(3))]:
+        dx, dw, db = c.sigmoid_neuron_backward(**case)
+        x, w, b, dvalue = case["x"], case["w"], case["b"], case["dvalue"]
+        y = lambda x_, w_, b_: dvalue * float(1 / (1 + np.exp(-(x_ @ w_ + b_))))
+        np.testing.assert_allclose(dx, numerical_gradient(lambda v: y(v, w, b), x), atol=1e-9)
+        np.testing.assert_allclose(dw, numerical_gradient(lambda v: y(x, v, b), w), atol=1e-9)
+        assert db == pytest.approx(float(numerical_gradient(lambda v: y(x, w, float(v)), np.array(b))), abs=1e-9)
 
 
 @pytest.mark.parametrize("seed", [None, *range(10)])
-def test_neuron_cases_cover_both_signs_and_the_kink(seed):
-    cases = c.neuron_cases(None if seed is None else np.random.default_rng(seed))
-    zs = [float(np.dot(case["x"], case["w"]) + case["b"]) for case in cases]
-    assert any(z > 0 for z in zs) and any(z < 0 for z in zs) and 0.0 in zs
+def test_sigmoid_neuron_cases_start_with_a_negative_z(seed):
+    cases = c.sigmoid_neuron_cases(None if seed is None else np.random.default_rng(seed))
+    zs = [float(case["x"] @ case["w"] + case["b"]) for case in cases]
+    assert zs[0] < 0 and any(z > 0 for z in zs)
 
 
 @pytest.mark.parametrize("seed", range(10))
-def test_dense_cases_start_square_then_use_shapes_a_transpose_breaks(seed):
-    cases = c.dense_cases(np.random.default_rng(seed))
+def test_linear_cases_start_square_then_use_shapes_a_transpose_breaks(seed):
+    cases = c.linear_cases(np.random.default_rng(seed))
     n, i = cases[0]["inputs"].shape
-    assert n == i == cases[0]["weights"].shape[1]
+    assert n == i == cases[0]["weights"].shape[0]
     for case in cases[1:]:
-        (n, i), j = case["inputs"].shape, case["weights"].shape[1]
-        assert len({n, i, j}) == 3 and case["dvalues"].shape == (n, j)
+        (n, i), j = case["inputs"].shape, case["weights"].shape[0]
+        assert len({n, i, j}) == 3 and case["dvalues"].shape == (n, j) and case["weights"].shape == (j, i)
 
 
-def test_dense_reference_matches_a_numerical_gradient():
-    for case in c.dense_cases(np.random.default_rng(3)):
+def test_linear_reference_matches_a_numerical_gradient():
+    for case in c.linear_cases(np.random.default_rng(3)):
         X, W, D = case["inputs"], case["weights"], case["dvalues"]
-        dX, dW, db = c.dense_backward(X, W, D)
-        assert relative_error(dX, numerical_gradient(lambda v: np.sum((v @ W) * D), X)) < 1e-8
-        assert relative_error(dW, numerical_gradient(lambda v: np.sum((X @ v) * D), W)) < 1e-8
-        assert relative_error(db, numerical_gradient(lambda v: np.sum((X @ W + v) * D), np.zeros((1, W.shape[1])))) < 1e-8
+        dX, dW, db = c.linear_backward(X, W, D)
+        assert relative_error(dX, numerical_gradient(lambda v: np.sum((v @ W.T) * D), X)) < 1e-8
+        assert relative_error(dW, numerical_gradient(lambda v: np.sum((X @ v.T) * D), W)) < 1e-8
+        assert relative_error(db, numerical_gradient(lambda v: np.sum((X @ W.T + v) * D), np.zeros((1, len(W))))) < 1e-8
 
 
 @pytest.mark.parametrize("seed", [None, *range(10)])
-def test_relu_cases_have_zeros_and_disagreeing_signs(seed):
-    for case in c.relu_cases(None if seed is None else np.random.default_rng(seed)):
+def test_elu_cases_have_zeros_disagreeing_signs_and_an_alpha_that_shows(seed):
+    for case in c.elu_cases(None if seed is None else np.random.default_rng(seed)):
         x, d = case["inputs"], case["dvalues"]
-        assert np.any((x == 0) & (d != 0)) and np.any((x > 1) & (d < 0)) and np.any((x < 0) & (d > 0))
+        assert np.any((x == 0) & (d != 0)) and np.any((x > 0) & (d < 0)) and np.any((x < 0) & (d > 0))
+    assert any(case["alpha"] != 1.0 for case in c.elu_cases(None if seed is None else np.random.default_rng(seed)))
+
+
+def test_elu_reference_agrees_with_nudges_away_from_the_kink():
+    rng = np.random.default_rng(5)
+    x, d = rng.uniform(-3, 3, (3, 4)), rng.normal(size=(3, 4))
+    elu = lambda v: np.where(v > 0, v, 0.7 * (np.exp(np.minimum(v, 0)) - 1))
+    np.testing.assert_allclose(c.elu_backward(x, d, 0.7), numerical_gradient(lambda v: np.sum(elu(v) * d), x), atol=1e-8)
 
 
 @pytest.mark.parametrize("seed", [None, *range(10)])
-def test_label_cases_are_probability_rows(seed):
-    for with_zero in (True, False):
-        cases = c.label_cases(None if seed is None else np.random.default_rng(seed), with_zero)
-        for probs, labels in cases:
-            np.testing.assert_allclose(probs.sum(axis=1), 1.0)
-            assert labels.shape == (len(probs),) and labels.max() < probs.shape[1]
-        zeros = [probs[np.arange(len(probs)), labels] == 0 for probs, labels in cases]
-        assert any(z.any() for z in zeros) == with_zero
+def test_softmax_reference_equals_the_jacobian_product(seed):
+    for case in c.softmax_cases(None if seed is None else np.random.default_rng(seed)):
+        np.testing.assert_allclose(c.softmax_backward(**case), c.softmax_by_jacobians(**case), atol=1e-14)
 
 
-def test_book_loss_and_gradients():
-    loss = nn.CategoricalCrossEntropy()
-    assert loss.forward(c.BOOK_PROBS, c.BOOK_LABELS) == pytest.approx(0.38506088005216804, rel=1e-12)
-    np.testing.assert_allclose(c.softmax_cross_entropy_backward(c.BOOK_PROBS, c.BOOK_LABELS),
-                               [[-0.1, 0.1 / 3, 0.2 / 3], [0.1 / 3, -0.5 / 3, 0.4 / 3], [0.02 / 3, -0.1 / 3, 0.08 / 3]])
-    np.testing.assert_allclose(c.cross_entropy_backward(c.BOOK_PROBS, c.BOOK_LABELS),
-                               [[-1 / 2.1, 0, 0], [0, -1 / 1.5, 0], [0, -1 / 2.7, 0]])
+def test_softmax_backward_of_cross_entropy_is_the_combined_gradient():
+    first = c.softmax_cases(None)[0]
+    combined = nn.SoftmaxCrossEntropy().backward(c.BOOK_PROBS, c.BOOK_LABELS)
+    np.testing.assert_allclose(c.softmax_backward(**first), combined, atol=1e-15)
+    assert nn.CategoricalCrossEntropy().forward(c.BOOK_PROBS, c.BOOK_LABELS) == pytest.approx(0.38506088005216804)
+
+
+@pytest.mark.parametrize("seed", [None, *range(10)])
+def test_bce_reference_passes_its_own_gradient_check(seed):
+    for case in c.bce_cases(None if seed is None else np.random.default_rng(seed)):
+        numerical = numerical_gradient(lambda z: c.sigmoid_bce_loss(z, case["y_true"]), case["logits"])
+        assert relative_error(c.sigmoid_bce_backward(**case), numerical) < 1e-8
+        assert {0.0, 1.0} <= set(case["y_true"]) and np.abs(case["logits"]).max() <= 4
 
 
 def test_visible_network_is_the_spiral_and_well_conditioned():

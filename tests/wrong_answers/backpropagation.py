@@ -3,19 +3,19 @@ from __future__ import annotations
 
 
 def neuron(body: str) -> str:
-    """A neuron_backward answer cell: z from a forward pass, then `body`."""
-    return f"def neuron_backward(x, w, b, dvalue):\n    z = np.dot(x, w) + b\n{body}"
+    """A sigmoid_neuron_backward answer cell: z and s = σ(z) from a forward pass, then `body`."""
+    return f"def sigmoid_neuron_backward(x, w, b, dvalue):\n    z = np.dot(x, w) + b\n    s = 1 / (1 + np.exp(-z))\n{body}"
 
 
-def dense(dinputs: str = "dvalues @ weights.T", dweights: str = "inputs.T @ dvalues",
-          dbiases: str = "dvalues.sum(axis=0, keepdims=True)") -> str:
-    """A dense_backward answer cell with some parts replaced by wrong ones."""
-    return f"def dense_backward(inputs, weights, dvalues):\n    return {dinputs}, {dweights}, {dbiases}\n"
+def linear(dinputs: str = "dvalues @ weights", dweights: str = "dvalues.T @ inputs",
+           dbiases: str = "dvalues.sum(axis=0, keepdims=True)") -> str:
+    """A linear_backward answer cell with some parts replaced by wrong ones."""
+    return f"def linear_backward(inputs, weights, dvalues):\n    return {dinputs}, {dweights}, {dbiases}\n"
 
 
-def relu(body: str) -> str:
-    """A relu_backward answer cell returning `body`."""
-    return f"import numpy as np\ndef relu_backward(inputs, dvalues):\n    return {body}\n"
+def elu(body: str) -> str:
+    """An elu_backward answer cell returning `body`."""
+    return f"import numpy as np\ndef elu_backward(inputs, dvalues, alpha):\n    return {body}\n"
 
 
 def network(dz2: str = "(probs - np.eye(probs.shape[1])[y]) / n", da1: str = "dz2 @ params['W2'].T",
@@ -30,29 +30,33 @@ def network(dz2: str = "(probs - np.eye(probs.shape[1])[y]) / n", da1: str = "dz
 
 
 WRONG: dict[str, list[tuple[str, str]]] = {
-    "test_neuron_backward": [
-        (neuron("    dz = dvalue\n    return dz * w, dz * x, dz\n"), "left out ReLU's local derivative"),
-        (neuron("    dz = dvalue * (z > 0)\n    return dz * w, dz * x\n"), "expected the tuple (dx, dw, db)"),
+    "test_sigmoid_neuron_backward": [
+        (neuron("    dz = dvalue\n    return dz * w, dz * x, dz\n"), "left out the sigmoid's local derivative"),
+        (neuron("    dz = dvalue * s * (1 - s)\n    return dz * w, dz * x\n"), "expected the tuple (dx, dw, db)"),
+        (neuron("    dz = dvalue * s * (1 - s)\n    return dz * w, dz * x, [dz]\n"), "db"),
     ],
-    "test_dense_backward": [
-        (dense(dinputs="dvalues @ weights"), "not dvalues·W"),
-        # right on square matrices only: on the visible 3 x 4 weights the product raises, and the message names transposes
-        (dense(dinputs="dvalues @ weights.T if weights.shape[0] == weights.shape[1] else dvalues @ weights"),
-         "a transpose is missing"),
+    "test_linear_backward": [
+        (linear(dinputs="dvalues @ weights.T"), "the Dense layer's dvalues·Wᵀ"),
+        # right on square matrices only: on the visible 4-feature batch the product raises, and the message says why
+        (linear(dinputs="dvalues @ weights if weights.shape[0] == weights.shape[1] else dvalues @ weights.T"),
+         "here weights are (j, i)"),
     ],
-    "test_relu_backward": [
-        (relu("np.where(inputs >= 0, dvalues, 0.0)"), "not inputs >= 0"),
-        ("def relu_backward(inputs, dvalues):\n    dvalues[inputs <= 0] = 0\n    return dvalues\n", "in place"),
+    "test_elu_backward": [
+        (elu("dvalues * np.where(inputs >= 0, 1.0, alpha * np.exp(inputs))"), "not >= 0"),
+        ("def elu_backward(inputs, dvalues, alpha):\n    dvalues[inputs <= 0] *= alpha * np.exp(inputs[inputs <= 0])\n"
+         "    return dvalues\n", "in place"),
     ],
-    "test_cross_entropy_backward": [
-        ("def cross_entropy_backward(probs, y_true):\n    n, k = probs.shape\n"
-         "    return -np.eye(k)[y_true] / np.clip(probs, 1e-7, 1 - 1e-7) / n\n",
-         "works with sparse labels but not with one-hot ones"),
+    "test_softmax_backward": [
+        ("def softmax_backward(probs, dvalues):\n    J = np.diag(probs[0]) - np.outer(probs[0], probs[0])\n"
+         "    return dvalues @ J\n", "softmax_backward"),
+    ],
+    "test_sigmoid_bce_backward": [
+        ("def sigmoid_bce_backward(logits, y_true):\n    p = 1 / (1 + np.exp(-logits))\n"
+         "    return ((p - y_true) / len(logits))[:, None]\n", "one gradient per logit"),
     ],
     "test_network_gradients": [
         (network(dz1="da1 * (z1 > 0)[:, :1]"), "['W1'] at index"),
     ],
 }
 
-HARD_CODED: dict[str, str] = {
-}
+HARD_CODED: dict[str, str] = {}
