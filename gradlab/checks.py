@@ -368,7 +368,6 @@ class Exercise:
     scaled_atol: float = 0.0                    # atol grows to this fraction of the part's largest |entry|
     shape_hint: str = ""                        # the hint for a shape error no known mistake explains
     judge: Callable[[Exercise, Any, Case, str], None] | None = None     # replaces `compare`
-    verdict: Callable[[Sequence[Case], Sequence[str]], str] | None = None  # the failure, from every case's
     test: str = ""                              # the notebook's test cell (default test_<name>)
     tuned: Sequence[Callable[..., Any]] = ()
     variants: Sequence[Callable[..., Any]] = ()
@@ -381,7 +380,7 @@ class Exercise:
         """AssertionError with a diagnosis unless student is right on every case."""
         __tracebackhide__ = True  # students see the message, not these frames
         cases = self.cases(generator(seed))
-        message = (self.verdict or first_failure)(cases, self.failures(student, cases))
+        message = next((message for message in self.failures(student, cases) if message), "")
         if message:
             raise AssertionError(message)
 
@@ -458,8 +457,3 @@ def same(answer: Any, wrong: Any, rtol: float, atol: float) -> bool:
         return close(as_float_array(answer, ""), _asarray(wrong, dtype=_float64), rtol, atol)
     except (AssertionError, TypeError, ValueError, KeyError):
         return False
-
-
-def first_failure(cases: Sequence[Case], messages: Sequence[str]) -> str:
-    """The default verdict: the first case's failure."""
-    return next((message for message in messages if message), "")

@@ -16,7 +16,6 @@ from gradlab.checks import (
     check_array,
     close,
     describe,
-    first_failure,
     keyed,
     named,
     random_shape,
@@ -375,7 +374,7 @@ def test_failures_are_assertion_errors_with_a_diagnosis(student, words):
     assert words in fails_check(FORWARD, student)
 
 
-# ---------------------------------------------------------------- Exercise: parts, dicts, order, judge, verdict
+# ---------------------------------------------------------------- Exercise: parts, dicts, order, judge
 
 def line(a, x):
     return a * x, {"W": a + x, "b": a - x}
@@ -433,11 +432,9 @@ def test_a_judge_replaces_the_comparison():
     assert fails_check(exercise, lambda: -1.0) == "rate() returned -1.0, not positive"
 
 
-def test_a_verdict_chooses_the_failure_from_every_case():
+def test_failures_has_every_case_s_message():
     cases = [{"x": 1.0}, {"x": 2.0}]
-    last_first = lambda cases, messages: first_failure(cases[::-1], messages[::-1])
-    exercise = Exercise("f", lambda x: x, lambda rng: cases, verdict=last_first)
-    assert fails_check(exercise, lambda x: 0.0).startswith("f(x=2.0)")
+    exercise = Exercise("f", lambda x: x, lambda rng: cases)
     assert exercise.failures(lambda x: 1.0, cases) == ["", "f(x=2.0): expected 2, got 1 (tolerance 1e-07 relative)"]
 
 
