@@ -63,11 +63,17 @@ def test_error_model_terms():
     assert d.error_model(np.ones((2, 3)), 1.0, 1.0).shape == (2, 3)
 
 
-@pytest.mark.parametrize("n_params, method, count", [
-    (1, "forward", 2), (1, "central", 2), (21, "forward", 22), (21, "central", 42), (1000, "central", 2000),
-])
-def test_evaluations_per_update(n_params, method, count):
-    assert d.evaluations_per_update(n_params, method) == count
+@pytest.mark.parametrize("name, function", [("dk1", d.k1), ("dk2", d.k2), ("dk3", d.k3)])
+def test_rule_references_agree_with_central_differences(name, function):
+    reference, (low, high), _ = d.RULES[name]
+    x = np.linspace(low, high, 9)
+    np.testing.assert_allclose(reference(x), central_difference(function, x, 1e-6), rtol=1e-7, atol=1e-7)
+
+
+def test_the_two_wrong_intercepts_share_a_hint_because_2x_squared_cannot_tell_them_apart():
+    x0 = np.linspace(-2, 2, 5)
+    np.testing.assert_allclose(d.four_x(x0) * x0 - d.two_x_squared(x0), d.two_x_squared(x0))
+    assert [m.hint for m in d.TANGENT_MISTAKES].count(d.INTERCEPT_HINT) == 2
 
 
 def test_random_case_draws_within_its_documented_ranges():

@@ -14,7 +14,8 @@ import numpy as np
 from gradlab.checks import Exercise, Mistake
 from gradlab.numeric import central_difference, forward_difference
 
-_exp, _sin, _cos, _sqrt, _asarray, _shape = np.exp, np.sin, np.cos, np.sqrt, np.asarray, np.shape
+_exp, _sin, _cos, _sqrt, _asarray, _shape, _log = np.exp, np.sin, np.cos, np.sqrt, np.asarray, np.shape, np.log
+_linspace = np.linspace
 _polyder, _polyval, _float64 = np.polyder, np.polyval, np.float64
 
 
@@ -147,11 +148,15 @@ def tangent_line(f: Callable, dfdx: Callable, x0: np.ndarray | float) -> tuple[n
     return m, f(x0) - m * x0
 
 
+# For 2x², the visible cases' function, m·x0 − f(x0) = 2x0² = f(x0): the two wrong intercepts cannot be told apart
+# there, so they share a hint naming both.
+INTERCEPT_HINT = ("the intercept is b = f(x0) − m·x0: not f(x0) (the line crosses x = 0 elsewhere), and not "
+                  "m·x0 − f(x0) (mind the sign)")
 TANGENT_MISTAKES = [
     Mistake("sign error in the intercept: from y = m·x + b, b = f(x0) − m·x0",
             lambda f, dfdx, x0: (dfdx(x0), f(x0) + dfdx(x0) * x0)),
-    Mistake("the intercept is where the line crosses x = 0: b = f(x0) − m·x0, not f(x0)",
-            lambda f, dfdx, x0: (dfdx(x0), f(x0))),
+    Mistake(INTERCEPT_HINT, lambda f, dfdx, x0: (dfdx(x0), f(x0))),
+    Mistake(INTERCEPT_HINT, lambda f, dfdx, x0: (dfdx(x0), dfdx(x0) * x0 - f(x0))),
     Mistake("the slope is f'(x0), not f(x0)",
             lambda f, dfdx, x0: (f(x0), f(x0) - f(x0) * x0)),
     Mistake("return the slope first, then the intercept: (m, b)",
@@ -307,39 +312,76 @@ OPTIMAL_DELTA = Exercise(
     variants=[lambda f0, f2: _sqrt(4 * np.finfo(float).eps * abs(f0) / abs(f2))])
 
 
-# ---------------------------------------------------------------- cost
+# ---------------------------------------------------------------- derivatives by the rules for eˣ, ln, sin, products, quotients
 
-def evaluations_per_update(n_params: int, method: str) -> int:
-    """Loss evaluations for one numerical gradient: forward n + 1, central 2n."""
-    return n_params + 1 if method == "forward" else 2 * n_params
-
-
-EVALUATION_MISTAKES = [
-    Mistake("the forward difference shares one evaluation f(x) across all parameters: n + 1",
-            lambda n_params, method: 2 * n_params),
-    Mistake("one nudge per parameter is not all: forward adds f(x) once (n + 1), central nudges both ways (2n)",
-            lambda n_params, method: n_params),
-    Mistake("the central difference needs two evaluations per parameter, f(x + delta) and f(x − delta): 2n",
-            lambda n_params, method: n_params + 1),
-]
+def k1(x: np.ndarray) -> np.ndarray:
+    """x²·eˣ: a product."""
+    return x**2 * _exp(x)
 
 
-def evaluation_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
-    """1 and 21 parameters (the book's network), or three random counts; both methods."""
-    sizes = [1, 21] if rng is None else [int(n) for n in rng.integers(2, 10**6, size=3)]
-    return [{"n_params": n, "method": m} for n in sizes for m in ("forward", "central")]
+def k2(x: np.ndarray) -> np.ndarray:
+    """ln(x) / x, for x > 0: a quotient."""
+    return _log(x) / x
 
 
-EVALUATIONS_PER_UPDATE = Exercise(
-    "evaluations_per_update", evaluations_per_update, evaluation_cases, EVALUATION_MISTAKES, rtol=0,
-    tuned=[lambda n_params, method: {(1, "forward"): 2, (1, "central"): 2, (21, "forward"): 22,
-                                     (21, "central"): 42}.get((n_params, method), 0)],
-    variants=[lambda n_params, method: {"forward": n_params + 1, "central": n_params * 2}[method]])
+def k3(x: np.ndarray) -> np.ndarray:
+    """x³·sin x: a product."""
+    return x**3 * _sin(x)
+
+
+RULES = {  # name: (reference, the interval its points come from, known mistakes)
+    "dk1": (lambda x: (x**2 + 2 * x) * _exp(x), (-3.0, 2.0), [
+        Mistake("product rule: (f·g)' = f'·g + f·g', not f'·g' (here 2x·eˣ)", lambda x: 2 * x * _exp(x)),
+        Mistake("that is x²·eˣ, k1 itself (or only its f·g' term): the product rule adds f'·g = 2x·eˣ",
+                lambda x: x**2 * _exp(x)),
+        Mistake("the product rule adds its two terms: (x²)'·eˣ + x²·(eˣ)' = (2x + x²)·eˣ",
+                lambda x: (x**2 - 2 * x) * _exp(x)),
+    ]),
+    "dk2": (lambda x: (1 - _log(x)) / x**2, (0.2, 5.0), [
+        Mistake("quotient rule: (f/g)' = (f'·g − f·g')/g², and the order of the subtraction matters",
+                lambda x: (_log(x) - 1) / x**2),
+        Mistake("divide by g² = x²: (f/g)' = (f'·g − f·g')/g²", lambda x: 1 - _log(x)),
+        Mistake("(f/g)' is not f'/g': use the quotient rule, (f'·g − f·g')/g²", lambda x: 1 / x),
+        Mistake("(ln x)' = 1/x, not ln x", lambda x: (x * _log(x) - _log(x)) / x**2),
+    ]),
+    "dk3": (lambda x: 3 * x**2 * _sin(x) + x**3 * _cos(x), (-3.0, 3.0), [
+        Mistake("product rule: (f·g)' = f'·g + f·g', not f'·g' (here 3x²·cos x)", lambda x: 3 * x**2 * _cos(x)),
+        Mistake("sign error: (sin x)' = +cos x (it is (cos x)' that is −sin x)",
+                lambda x: 3 * x**2 * _sin(x) - x**3 * _cos(x)),
+        Mistake("the product rule has two terms: add f·g' = x³·cos x", lambda x: 3 * x**2 * _sin(x)),
+        Mistake("the product rule has two terms: add f'·g = 3x²·sin x", lambda x: x**3 * _cos(x)),
+    ]),
+}
+
+
+def rule_exercise(name: str) -> Exercise:
+    """The derivative `name` (dk1, dk2 or dk3), at seven points of its interval or at random ones."""
+    reference, (low, high), mistakes = RULES[name]
+
+    def cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
+        return [{"x": _linspace(low, high, 7) if rng is None else rng.uniform(low, high, rng.integers(2, 6, size=2))}]
+
+    return Exercise(name, reference, cases, mistakes, rtol=1e-9, atol=1e-12,
+                    tuned=[lambda x: reference(x) if _shape(x) == (7,) else 0 * x],
+                    variants=[RULE_VARIANTS[name]])
+
+
+RULE_VARIANTS = {  # right, written differently: factored
+    "dk1": lambda x: x * (x + 2) * np.exp(x),
+    "dk2": lambda x: (1 / x * x - np.log(x)) / (x * x),
+    "dk3": lambda x: x * x * (3 * np.sin(x) + x * np.cos(x)),
+}
+RULE_EXERCISES = {name: rule_exercise(name) for name in RULES}
+
+
+def check_rule_derivative(student: Any, name: str, seed: int | None = None) -> None:
+    """The student's derivative `name` (dk1, dk2 or dk3) against the rules for eˣ, ln, sin, products and quotients."""
+    __tracebackhide__ = True  # students see the message, not these frames
+    RULE_EXERCISES[name].check(student, seed)
 
 
 EXERCISES = [FORWARD_DIFFERENCE, CENTRAL_DIFFERENCE, TANGENT_LINE, *POLYNOMIAL_EXERCISES.values(), ERROR_MODEL,
-             OPTIMAL_DELTA, EVALUATIONS_PER_UPDATE]
+             OPTIMAL_DELTA, *RULE_EXERCISES.values()]
 # The checks the notebooks call, one per record.
-(check_forward_difference, check_central_difference, check_tangent_line, check_error_model, check_optimal_delta,
- check_evaluations_per_update) = (exercise.check for exercise in (
-    FORWARD_DIFFERENCE, CENTRAL_DIFFERENCE, TANGENT_LINE, ERROR_MODEL, OPTIMAL_DELTA, EVALUATIONS_PER_UPDATE))
+(check_forward_difference, check_central_difference, check_tangent_line, check_error_model, check_optimal_delta) = (
+    exercise.check for exercise in (FORWARD_DIFFERENCE, CENTRAL_DIFFERENCE, TANGENT_LINE, ERROR_MODEL, OPTIMAL_DELTA))
