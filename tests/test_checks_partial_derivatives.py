@@ -116,15 +116,23 @@ def test_book_gradient_and_function():
     np.testing.assert_allclose(p.book_gradient(*v), numerical_gradient(p.book_function().f, v), rtol=1e-8)
 
 
-def test_relu_derivative_convention_at_zero():
-    np.testing.assert_array_equal(p.relu_derivative(np.array([-1.0, 0.0, 2.0])), [0.0, 0.0, 1.0])
-    assert p.relu_derivative(np.array(6.0)) == 1.0  # the book's drelu_dz at z = 6
+def test_clip_derivative_is_zero_on_both_kinks():
+    np.testing.assert_array_equal(p.clip_derivative(np.array([-2.0, -1.0, 0.0, 2.0, 3.0]), -1.0, 2.0), [0, 0, 1, 0, 0])
+    x = np.linspace(-3, 3, 13) + 0.05   # away from the kinks, a central difference agrees
+    np.testing.assert_allclose(p.clip_derivative(x, -1.0, 2.0), central_difference(lambda t: np.clip(t, -1, 2), x, 1e-6))
 
 
-def test_max_partials_give_the_tie_to_y_and_add_up_to_one():
-    dx, dy = p.max_partials(np.array([3.0, 1.0, -1.0]), np.array([1.0, 1.0, 2.0]))
-    np.testing.assert_array_equal(dx, [1.0, 0.0, 0.0])
-    np.testing.assert_array_equal(dy, [0.0, 1.0, 1.0])
+def test_min_partials_give_the_tie_to_y_and_add_up_to_one():
+    dx, dy = p.min_partials(np.array([3.0, 1.0, -1.0]), np.array([1.0, 1.0, 2.0]))
+    np.testing.assert_array_equal(dx, [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(dy, [1.0, 1.0, 0.0])
+
+
+def test_gradient_g_agrees_with_central_differences():
+    for case in [*p.gradient_points(None), *p.gradient_points(np.random.default_rng(4))]:
+        g = lambda v: v[0] ** 2 * v[1] - 3 * v[1] * v[2] ** 3 + v[2] * np.exp(v[0]) + v[0] * np.log(v[1])
+        point = np.array([case["x"], case["y"], case["z"]])
+        np.testing.assert_allclose(p.gradient_g(**case), numerical_gradient(g, point), rtol=1e-7, atol=1e-7)
 
 
 def test_neuron_reproduces_the_book():
@@ -167,9 +175,12 @@ def test_random_cases_have_the_documented_shapes():
     for seed in range(30):
         rng = np.random.default_rng(seed)
         assert [c["x"].ndim for c in p.numerical_gradient_cases(rng)] == [2, 0, 1, 3]
-        relu = p.relu_cases(rng)
-        assert [c["x"].ndim for c in relu] == [1, 2, 3, 0] and (relu[0]["x"] == 0).any()
-        cases = p.max_cases(rng)
+        clip = p.clip_cases(rng)
+        assert [c["x"].ndim for c in clip] == [1, 2, 3, 0]
+        for c in clip[:3]:
+            x, low, high = c["x"], c["low"], c["high"]
+            assert (x == low).any() and (x == high).any() and (x < low).any() and (x > high).any()
+        cases = p.min_cases(rng)
         for case in cases[:-1]:
             x, y = case["x"], case["y"]
             assert (x == y).any() and (x > y).any() and (y > x).any()
@@ -177,8 +188,8 @@ def test_random_cases_have_the_documented_shapes():
 
 
 def test_booleans_are_told_to_become_floats():
-    assert "returned booleans" in failure(p.check_relu_derivative, lambda x: x > 0)
-    assert "returned booleans" in failure(p.check_max_partials, lambda x, y: (x > y, (y >= x).astype(float)))
+    assert "returned booleans" in failure(p.check_clip_derivative, lambda x, low, high: (x > low) & (x < high))
+    assert "returned booleans" in failure(p.check_min_partials, lambda x, y: (x < y, (y <= x).astype(float)))
 
 
 def test_partials_check_both_functions_and_names_the_wrong_one():

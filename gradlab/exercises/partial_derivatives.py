@@ -17,7 +17,7 @@ from gradlab.checks import Exercise, Mistake, as_float_array, named, random_shap
 from gradlab.numeric import numerical_gradient
 
 _asarray, _array, _float64 = np.asarray, np.array, np.float64
-_sin, _cos, _exp, _log, _sum, _max = np.sin, np.cos, np.exp, np.log, np.sum, np.max
+_sin, _cos, _exp, _log, _sum, _max, _minimum = np.sin, np.cos, np.exp, np.log, np.sum, np.max, np.minimum
 _abs, _isfinite, _heaviside, _maximum, _zeros_like = np.abs, np.isfinite, np.heaviside, np.maximum, np.zeros_like
 _ndindex, _errstate, _append, _shape = np.ndindex, np.errstate, np.append, np.shape
 
@@ -124,7 +124,7 @@ def check_partials(dx: Any, dy: Any, name: str, seed: int | None = None) -> None
         exercise.check(student, seed)
 
 
-# ---------------------------------------------------------------- ReLU and max
+# ---------------------------------------------------------------- kinks: clip and min
 
 def judge_indicators(exercise: Exercise, got: Any, case: dict[str, Any], what: str) -> None:
     """Exact comparison of 0/1 answers, with a hint for booleans left unconverted."""
@@ -135,78 +135,93 @@ def judge_indicators(exercise: Exercise, got: Any, case: dict[str, Any], what: s
     exercise.compare(got, case, what)
 
 
-def relu_derivative(x: np.ndarray) -> np.ndarray:
-    """d/dx max(x, 0) = 1(x > 0), elementwise as floats; 0 at exactly x = 0 by convention."""
-    return (_asarray(x) > 0).astype(_float64)
+def clip_derivative(x: np.ndarray, low: float, high: float) -> np.ndarray:
+    """d/dx min(max(x, low), high) = 1(low < x < high), elementwise as floats; 0 at both kinks by convention."""
+    x = _asarray(x)
+    return ((x > low) & (x < high)).astype(_float64)
 
 
-RELU_MISTAKES = [
-    Mistake("at exactly 0 the convention is 0: use x > 0, not x >= 0",
-            lambda x: (_asarray(x) >= 0).astype(_float64)),
-    Mistake("ReLU has no slope at its kink; the convention at exactly 0 is 0 (1(x > 0)), not 0.5",
-            lambda x: _heaviside(x, 0.5)),
-    Mistake("that is ReLU itself, max(x, 0); its derivative is 1 where x > 0 and 0 elsewhere",
-            lambda x: _maximum(x, 0.0)),
-    Mistake("wrong side: ReLU passes positive inputs through, so the slope is 1 where x > 0 and 0 where x < 0",
-            lambda x: (_asarray(x) < 0).astype(_float64)),
+def _as_float(condition: np.ndarray) -> np.ndarray:
+    return _asarray(condition).astype(_float64)
+
+
+CLIP_MISTAKES = [
+    Mistake("at the kinks the convention is 0, as for ReLU at 0: use low < x < high, not low <= x <= high",
+            lambda x, low, high: _as_float((_asarray(x) >= low) & (_asarray(x) <= high))),
+    Mistake("at x = low the convention is 0, as for ReLU at 0: use x > low, not x >= low",
+            lambda x, low, high: _as_float((_asarray(x) >= low) & (_asarray(x) < high))),
+    Mistake("at x = high the convention is 0 too: use x < high, not x <= high",
+            lambda x, low, high: _as_float((_asarray(x) > low) & (_asarray(x) <= high))),
+    Mistake("that is clip itself, min(max(x, low), high); its derivative is 1 inside (low, high) and 0 outside",
+            lambda x, low, high: _minimum(_maximum(x, low), high)),
+    Mistake("inside and outside are swapped: clip passes x through (slope 1) only between low and high",
+            lambda x, low, high: _as_float((_asarray(x) < low) | (_asarray(x) > high))),
+    Mistake("above high, clip is the constant high: its slope there is 0, not 1 (max(x, low) alone is not clip)",
+            lambda x, low, high: _as_float(_asarray(x) > low)),
+    Mistake("below low, clip is the constant low: its slope there is 0, not 1 (min(x, high) alone is not clip)",
+            lambda x, low, high: _as_float(_asarray(x) < high)),
 ]
 
 
-def relu_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
-    """The book's z = 6 (slope 1.0), then arrays with exact zeros; or random shapes (0-d to 3-D) with zeros."""
+def clip_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
+    """Points below, inside and above (low, high) and exactly on both kinks; visible: clip to [−1, 2], then
+    [0, 0.5] on a 2-D array; hidden: random bounds and shapes (0-d to 3-D) with the kinks planted."""
     if rng is None:
-        return [{"x": np.array(6.0)}, {"x": np.array([-2.0, -0.5, 0.0, 0.5, 6.0])},
-                {"x": np.array([[0.0, 1.5, -3.0], [2.0, 0.0, -0.25]])}]
+        return [{"x": np.array([-3.0, -1.0, 0.0, 1.5, 2.0, 4.0]), "low": -1.0, "high": 2.0},
+                {"x": np.array([[0.0, 0.25, -1.0], [0.5, 0.75, 0.3]]), "low": 0.0, "high": 0.5}]
     cases = []
     for ndim in (1, 2, 3, 0):
-        x = rng.uniform(-3, 3, random_shape(rng, ndim, ndim, 2, 4))
-        x[rng.random(x.shape) < 0.3] = 0.0
-        cases.append({"x": x})
-    cases[0]["x"].flat[0] = 0.0  # always at least one exact zero
+        low = float(rng.uniform(-2, 1))
+        high = low + float(rng.uniform(0.5, 2))
+        x = rng.uniform(low - 1.5, high + 1.5, random_shape(rng, ndim, ndim, 3, 4) if ndim != 1 else (6,))
+        if ndim:  # both kinks, a point inside, one below and one above
+            x.flat[:5] = rng.permutation([low, high, (low + high) / 2, low - 0.7, high + 0.7])
+        cases.append({"x": x, "low": low, "high": high})
     return cases
 
 
-def relu_derivative_by_loop(x: np.ndarray) -> np.ndarray:
+def clip_derivative_by_loop(x: np.ndarray, low: float, high: float) -> np.ndarray:
     """Right, written differently: entry by entry."""
     out = np.zeros(np.shape(x))
     for i in np.ndindex(out.shape):
-        out[i] = 1.0 if x[i] > 0 else 0.0
+        out[i] = 1.0 if low < x[i] < high else 0.0
     return out
 
 
-# The book's ReLU at z = 6 has slope 1.0.
-RELU_DERIVATIVE = Exercise(
-    "relu_derivative", relu_derivative, relu_cases, RELU_MISTAKES, rtol=0, atol=0, judge=judge_indicators,
-    tuned=[lambda x: {0: np.array(1.0), 1: np.array([0.0, 0, 0, 1, 1])}.get(x.ndim, np.array([[0.0, 1, 0], [1, 0, 0]]))],
-    variants=[lambda x: np.where(x > 0, 1, 0), lambda x: np.heaviside(x, 0.0), lambda x: np.maximum(np.sign(x), 0.0),
-              relu_derivative_by_loop])
+CLIP_DERIVATIVE = Exercise(
+    "clip_derivative", clip_derivative, clip_cases, CLIP_MISTAKES, rtol=0, atol=0, judge=judge_indicators,
+    tuned=[lambda x, low, high: clip_derivative(x, -1.0, 2.0) if low == -1.0 else clip_derivative(x, 0.0, 0.5)],
+    variants=[clip_derivative_by_loop, lambda x, low, high: np.where((x > low) & (x < high), 1, 0),
+              lambda x, low, high: np.heaviside(x - low, 0.0) * np.heaviside(high - x, 0.0)])
 
 
-def max_partials(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(∂max/∂x, ∂max/∂y) = (1(x > y), 1(y >= x)) elementwise as floats: at a tie y gets the 1."""
+def min_partials(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(∂min/∂x, ∂min/∂y) = (1(x < y), 1(y <= x)) elementwise as floats: at a tie y gets the 1, as for max."""
     x, y = _asarray(x), _asarray(y)
-    return (x > y).astype(_float64), (y >= x).astype(_float64)
+    return (x < y).astype(_float64), (y <= x).astype(_float64)
 
 
 def _indicators(dx: np.ndarray, dy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _asarray(dx).astype(_float64), _asarray(dy).astype(_float64)
 
 
-MAX_MISTAKES = [
-    Mistake("swapped: ∂max/∂x is 1 where x is the larger input (x wins) and ∂max/∂y is 1 where y wins",
-            lambda x, y: _indicators(_asarray(y) >= x, _asarray(x) > y)),
+MIN_MISTAKES = [
+    Mistake("those are max's partials: min(x, y) follows the *smaller* input, so ∂min/∂x = 1 where x < y",
+            lambda x, y: _indicators(_asarray(x) > y, _asarray(y) >= x)),
+    Mistake("swapped: ∂min/∂x is 1 where x is the smaller input (x wins) and ∂min/∂y is 1 where y wins",
+            lambda x, y: _indicators(_asarray(y) <= x, _asarray(x) < y)),
     Mistake("at a tie only one input gets the 1 (the two partials add up to 1): here y gets it, "
-            "so ∂max/∂x = 1(x > y) and ∂max/∂y = 1(y >= x)",
-            lambda x, y: _indicators(_asarray(x) >= y, _asarray(y) >= x)),
+            "so ∂min/∂x = 1(x < y) and ∂min/∂y = 1(y <= x)",
+            lambda x, y: _indicators(_asarray(x) <= y, _asarray(y) <= x)),
     Mistake("at a tie one input still gets the 1 (the two partials add up to 1): here y gets it, "
-            "so ∂max/∂y = 1(y >= x)",
-            lambda x, y: _indicators(_asarray(x) > y, _asarray(y) > x)),
-    Mistake("the tie convention here gives the 1 to y, not x: ∂max/∂x = 1(x > y), ∂max/∂y = 1(y >= x)",
-            lambda x, y: _indicators(_asarray(x) >= y, _asarray(y) > x)),
+            "so ∂min/∂y = 1(y <= x)",
+            lambda x, y: _indicators(_asarray(x) < y, _asarray(y) < x)),
+    Mistake("the tie convention gives the 1 to y, as for max: ∂min/∂x = 1(x < y), ∂min/∂y = 1(y <= x)",
+            lambda x, y: _indicators(_asarray(x) <= y, _asarray(y) < x)),
 ]
 
 
-def max_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
+def min_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
     """Arrays with ties (x == y) and wins both ways; random shapes (0-d to 3-D) with planted ties for rng."""
     if rng is None:
         return [{"x": np.array([3.0, -1.0, 2.0, 0.5, 0.0]), "y": np.array([1.0, 2.0, 2.0, 0.5, -4.0])},
@@ -219,28 +234,28 @@ def max_cases(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
         ties = rng.random(shape) < 0.3
         y[ties] = x[ties]
         x.flat[0], y.flat[0] = 1.0, 1.0                              # a tie
-        x.flat[1], y.flat[1] = 2.0, -1.0                             # x wins
-        x.flat[2], y.flat[2] = -1.5, 0.5                             # y wins
+        x.flat[1], y.flat[1] = 2.0, -1.0                             # y is smaller
+        x.flat[2], y.flat[2] = -1.5, 0.5                             # x is smaller
         cases.append({"x": x, "y": y})
     tie = np.array(rng.uniform(-3, 3))
     cases.append({"x": tie, "y": tie.copy()})
     return cases
 
 
-MAX_PARTIALS = Exercise(
-    "max_partials", max_partials, max_cases, MAX_MISTAKES, parts=("dmax_dx", "dmax_dy"), rtol=0, atol=0,
+MIN_PARTIALS = Exercise(
+    "min_partials", min_partials, min_cases, MIN_MISTAKES, parts=("dmin_dx", "dmin_dy"), rtol=0, atol=0,
     judge=judge_indicators,
-    tuned=[lambda x, y: (np.array([1.0, 0, 0, 0, 1]), np.array([0.0, 1, 1, 1, 0])) if x.ndim == 1
-           else (np.array([[0.0, 1], [0, 0]]), np.array([[1.0, 0], [1, 1]]))],
-    variants=[lambda x, y: (np.where(x > y, 1.0, 0.0), np.where(x > y, 0.0, 1.0)),
-              lambda x, y: np.stack([(x > y) * 1.0, 1.0 - (x > y) * 1.0]),
-              lambda x, y: [np.greater(x, y).astype(int), np.greater_equal(y, x).astype(int)]])
+    tuned=[lambda x, y: (np.array([0.0, 1, 0, 0, 0]), np.array([1.0, 0, 1, 1, 1])) if x.ndim == 1
+           else (np.array([[0.0, 0], [1, 0]]), np.array([[1.0, 1], [0, 1]]))],
+    variants=[lambda x, y: (np.where(x < y, 1.0, 0.0), np.where(x < y, 0.0, 1.0)),
+              lambda x, y: np.stack([(x < y) * 1.0, 1.0 - (x < y) * 1.0]),
+              lambda x, y: [np.less(x, y).astype(int), np.less_equal(y, x).astype(int)]])
 
 
-# ---------------------------------------------------------------- the gradient of the book's f(x, y, z)
+# ---------------------------------------------------------------- a gradient of three inputs
 
 def book_f(x: float, y: float, z: float) -> float:
-    """The book's f(x, y, z) = 3x³z − y² + 5z + 2yz."""
+    """The book's f(x, y, z) = 3x³z − y² + 5z + 2yz (the chapter's worked example)."""
     return 3 * x**3 * z - y**2 + 5 * z + 2 * y * z
 
 
@@ -249,48 +264,59 @@ def book_gradient(x: float, y: float, z: float) -> np.ndarray:
     return _array([9 * x**2 * z, -2 * y + 2 * z, 3 * x**3 + 5 + 2 * y], dtype=_float64)
 
 
+def gradient_g(x: float, y: float, z: float) -> np.ndarray:
+    """∇g of the exercise's g(x, y, z) = x²y − 3yz³ + z·eˣ + x·ln y (y > 0): (2xy + z·eˣ + ln y, x² − 3z³ + x/y,
+    −9yz² + eˣ), shape (3,)."""
+    return _array([2 * x * y + z * _exp(x) + _log(y), x**2 - 3 * z**3 + x / y, -9 * y * z**2 + _exp(x)], dtype=_float64)
+
+
 def _reordered(order: tuple[int, ...]) -> Callable[..., np.ndarray]:
-    return lambda x, y, z: book_gradient(x, y, z)[list(order)]
+    return lambda x, y, z: gradient_g(x, y, z)[list(order)]
 
 
 def _replaced(index: int, partial: Callable[[float, float, float], float]) -> Callable[..., np.ndarray]:
     def wrong(x: float, y: float, z: float) -> np.ndarray:
-        grad = book_gradient(x, y, z)
+        grad = gradient_g(x, y, z)
         grad[index] = partial(x, y, z)
         return grad
     return wrong
 
 
 GRADIENT_MISTAKES = [
-    *[Mistake("the components are in the wrong order: return (∂f/∂x, ∂f/∂y, ∂f/∂z)", _reordered(order))
+    *[Mistake("the components are in the wrong order: return (∂g/∂x, ∂g/∂y, ∂g/∂z)", _reordered(order))
       for order in permutations(range(3)) if order != (0, 1, 2)],
-    Mistake("in 3x³z, z is a constant factor when you differentiate with respect to x, so it stays: "
-            "∂f/∂x = 9x²z", _replaced(0, lambda x, y, z: 9 * x**2)),
-    Mistake("power rule in ∂f/∂x: 3x³ → 3·3x² = 9x², so ∂f/∂x = 9x²z", _replaced(0, lambda x, y, z: 3 * x**2 * z)),
-    Mistake("sign error in ∂f/∂y: the derivative of −y² is −2y", _replaced(1, lambda x, y, z: 2 * y + 2 * z)),
-    Mistake("2yz depends on y: its partial with respect to y is 2z, so ∂f/∂y = −2y + 2z",
-            _replaced(1, lambda x, y, z: -2 * y)),
-    Mistake("the term 5z gives 5 when you differentiate with respect to z: ∂f/∂z = 3x³ + 5 + 2y",
-            _replaced(2, lambda x, y, z: 3 * x**3 + 2 * y)),
-    Mistake("3x³z depends on z: its partial with respect to z is 3x³, so ∂f/∂z = 3x³ + 5 + 2y",
-            _replaced(2, lambda x, y, z: 5 + 2 * y)),
+    Mistake("in x²y, y is a constant factor when you differentiate with respect to x, so it stays: 2xy",
+            _replaced(0, lambda x, y, z: 2 * x + z * _exp(x) + _log(y))),
+    Mistake("x·ln y depends on x: its partial with respect to x is ln y",
+            _replaced(0, lambda x, y, z: 2 * x * y + z * _exp(x))),
+    Mistake("z·eˣ depends on x through eˣ, whose derivative is eˣ: the term gives z·eˣ",
+            _replaced(0, lambda x, y, z: 2 * x * y + _log(y))),
+    Mistake("(ln y)' = 1/y, so x·ln y gives x/y when you differentiate with respect to y",
+            _replaced(1, lambda x, y, z: x**2 - 3 * z**3 + x * _log(y))),
+    Mistake("−3yz³ depends on y: its partial with respect to y is −3z³",
+            _replaced(1, lambda x, y, z: x**2 + x / y)),
+    Mistake("power rule in ∂g/∂z: −3yz³ → −3y·3z² = −9yz²",
+            _replaced(2, lambda x, y, z: -3 * y * z**2 + _exp(x))),
+    Mistake("z·eˣ depends on z: its partial with respect to z is eˣ",
+            _replaced(2, lambda x, y, z: -9 * y * z**2)),
 ]
 
 
 def gradient_points(rng: np.random.Generator | None) -> list[dict[str, float]]:
-    """(−2, 0.5, −1.5) and (1, 2, 3), where ∇f = [27, 2, 12]; or four random points in [−3, 3]³."""
+    """(1, 2, 0.5) and (−1.5, 0.5, 2); or four random points with y in [0.2, 3] (ln y needs y > 0)."""
     if rng is None:
-        points = [(-2.0, 0.5, -1.5), (1.0, 2.0, 3.0)]
+        points = [(1.0, 2.0, 0.5), (-1.5, 0.5, 2.0)]
     else:
-        points = [tuple(float(v) for v in rng.uniform(-3, 3, 3)) for _ in range(4)]
+        points = [(float(rng.uniform(-2, 2)), float(rng.uniform(0.2, 3)), float(rng.uniform(-2, 2))) for _ in range(4)]
     return [dict(zip("xyz", point)) for point in points]
 
 
-GRADIENT_F = Exercise(
-    "gradient_f", book_gradient, gradient_points, GRADIENT_MISTAKES, rtol=1e-9, atol=1e-9,
-    tuned=[lambda x, y, z: {1.0: np.array([27.0, 2, 12]), -2.0: np.array([-54.0, -4, -18])}[x]],
-    variants=[lambda x, y, z: [9 * x * x * z, 2 * (z - y), 3 * x**3 + 2 * y + 5],
-              lambda x, y, z: (9 * x**2 * z, -2 * y + 2 * z, 3 * x**3 + 5 + 2 * y)])
+GRADIENT_G = Exercise(
+    "gradient_g", gradient_g, gradient_points, GRADIENT_MISTAKES, rtol=1e-9, atol=1e-9,
+    tuned=[lambda x, y, z: gradient_g(1.0, 2.0, 0.5) if x == 1.0 else gradient_g(-1.5, 0.5, 2.0)],
+    variants=[lambda x, y, z: [2 * x * y + z * np.exp(x) + np.log(y), x * x - 3 * z**3 + x / y, np.exp(x) - 9 * y * z * z],
+              lambda x, y, z: (x * (2 * y + 1 / x * np.log(y) * x / x) + z * np.exp(x), x**2 + x / y - 3 * z**3,
+                               -9 * y * z**2 + np.exp(x))])
 
 
 # ---------------------------------------------------------------- functions of whole arrays
@@ -524,8 +550,8 @@ GRADIENT_STEP = Exercise(
               lambda f_grad, point, lr: point + (-lr) * f_grad(point)])
 
 
-EXERCISES = [*(exercise for pair in PARTIALS.values() for exercise in pair), RELU_DERIVATIVE, MAX_PARTIALS, GRADIENT_F,
+EXERCISES = [*(exercise for pair in PARTIALS.values() for exercise in pair), CLIP_DERIVATIVE, MIN_PARTIALS, GRADIENT_G,
              NUMERICAL_GRADIENT, GRADIENT_STEP]
 # The checks the notebooks call, one per record.
-(check_relu_derivative, check_max_partials, check_gradient_f, check_numerical_gradient, check_gradient_step) = (
-    exercise.check for exercise in (RELU_DERIVATIVE, MAX_PARTIALS, GRADIENT_F, NUMERICAL_GRADIENT, GRADIENT_STEP))
+(check_clip_derivative, check_min_partials, check_gradient_g, check_numerical_gradient, check_gradient_step) = (
+    exercise.check for exercise in (CLIP_DERIVATIVE, MIN_PARTIALS, GRADIENT_G, NUMERICAL_GRADIENT, GRADIENT_STEP))
