@@ -50,3 +50,13 @@ def test_nbformat_is_valid_everywhere():
     for base in (SOLUTIONS, CHAPTERS):
         for chapter in CHAPTER_IDS:
             nbformat.validate(read(notebook_path(base, chapter)))
+
+
+def test_test_cells_let_run_all_go_on():
+    """A failing test cell must not stop Run All (JupyterLab aborts the queue after an error
+    unless the cell is tagged `raises-exception`): a student with one stub still sees every demo."""
+    for chapter in CHAPTER_IDS:
+        untagged = [cell.metadata["nbgrader"]["grade_id"] for cell in read(notebook_path(SOLUTIONS, chapter)).cells
+                    if cell.metadata.get("nbgrader", {}).get("grade")
+                    and "raises-exception" not in cell.metadata.get("tags", [])]
+        assert not untagged, f"{chapter}: tag these test cells `raises-exception`: {untagged}"
