@@ -41,11 +41,17 @@ def test_gradient_check_messages():
 
 
 def test_shapes_that_do_not_fit_are_reported():
-    def right_only_when_square(X, W, dsigma):
-        return c.grad_X(X, W, dsigma) if W.shape[0] == W.shape[1] else dsigma(X @ W) @ W
+    def right_only_when_square(X, W, M, dsigma):
+        return c.grad_X(X, W, M, dsigma) if W.shape[0] == W.shape[1] else (M * dsigma(X @ W)) @ W
 
     assert "raised ValueError" in failure(c.check_grad_X, right_only_when_square)
     assert all("raised ValueError" in failure(c.check_grad_X, right_only_when_square, seed) for seed in range(10))
+
+
+def test_sigmoid_derivative_reference_agrees_with_central_differences():
+    x = np.linspace(-8, 8, 33)
+    np.testing.assert_allclose(c.sigmoid_deriv(x), numeric.central_difference(sigmoid, x, 1e-6), atol=1e-10)
+    assert c.sigmoid_deriv(np.array(0.0)) == 0.25
 
 
 def test_links_print_as_names():
@@ -95,18 +101,19 @@ def test_book_matrices_are_the_books_numbers():
     np.testing.assert_allclose(X[0], [-1.5775, -0.6664, 0.6391], atol=5e-5)
     assert W.shape == (3, 2)
     assert round(sigma_sum_forward(X, W, sigmoid), 4) == 2.3755
-    np.testing.assert_allclose(c.grad_X(X, W, sigmoid_deriv)[0], [0.2489, -0.3748, 0.0112], atol=5e-5)
+    np.testing.assert_allclose(c.grad_X(X, W, np.ones((3, 2)), sigmoid_deriv)[0], [0.2489, -0.3748, 0.0112], atol=5e-5)
 
 
 @pytest.mark.parametrize("seed", range(10))
 def test_matrix_gradients_agree_with_numerical_gradients(seed):
     for case in c.matrix_cases(np.random.default_rng(seed)):
-        X, W, dsigma = case["X"], case["W"], case["dsigma"]
+        X, W, M, dsigma = case["X"], case["W"], case["M"], case["dsigma"]
         sigma = sigmoid if dsigma is sigmoid_deriv else np.tanh
-        np.testing.assert_allclose(c.grad_X(X, W, dsigma),
-                                   numeric.numerical_gradient(lambda X_: sigma_sum_forward(X_, W, sigma), X), atol=1e-8)
-        np.testing.assert_allclose(c.grad_W(X, W, dsigma),
-                                   numeric.numerical_gradient(lambda W_: sigma_sum_forward(X, W_, sigma), W), atol=1e-8)
+        weighted = lambda X_, W_: float(np.sum(M * sigma(X_ @ W_)))
+        np.testing.assert_allclose(c.grad_X(X, W, M, dsigma),
+                                   numeric.numerical_gradient(lambda X_: weighted(X_, W), X), atol=1e-8)
+        np.testing.assert_allclose(c.grad_W(X, W, M, dsigma),
+                                   numeric.numerical_gradient(lambda W_: weighted(X, W_), W), atol=1e-8)
 
 
 def test_matrix_cases_start_square_then_use_shapes_a_transpose_breaks():

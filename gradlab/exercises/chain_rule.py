@@ -20,7 +20,7 @@ from gradlab.numeric import central_difference, numerical_gradient, relative_err
 
 _exp, _sin, _cos, _abs, _max, _prod, _sum = np.exp, np.sin, np.cos, np.abs, np.max, np.prod, np.sum
 _ones_like, _mean, _norm, _isfinite, _multiply = np.ones_like, np.mean, np.linalg.norm, np.isfinite, np.multiply
-_linspace, _asarray, _float64 = np.linspace, np.asarray, np.float64
+_linspace, _asarray, _float64, _shape = np.linspace, np.asarray, np.float64, np.shape
 
 # Analytic answers are exact up to rounding: 1e-9 relative, plus 1e-10 of the case's largest
 # entry, so a correct answer whose terms cancel (an expanded polynomial near a root) still passes.
@@ -107,6 +107,38 @@ def check_composed_derivative(student: Any, name: str, seed: int | None = None) 
     """The student's derivative `name` (dh1 or dh2) at nine points of its range, or at random points."""
     __tracebackhide__ = True  # students see the message, not these frames
     COMPOSED[name].check(student, seed)
+
+
+# ---------------------------------------------------------------- the sigmoid's derivative
+
+def _e(x: np.ndarray) -> np.ndarray:
+    """e^(−x), the sigmoid's inner exponential."""
+    return _exp(-_asarray(x, dtype=_float64))
+
+
+SIGMOID_MISTAKES = [
+    Mistake("the outer derivative of u⁻¹ is −u⁻², so the square of 1 + e^(−x) belongs in the denominator",
+            lambda x: _e(x) / (1 + _e(x))),
+    Mistake("the inner derivative of 1 + e^(−x) is −e^(−x): together with the outer −u⁻² the two minus signs cancel",
+            lambda x: -_e(x) / (1 + _e(x)) ** 2),
+    Mistake("σ'(x) = σ(x)(1 − σ(x)), not σ(x)(1 + σ(x))",
+            lambda x: sigmoid(x) * (1 + sigmoid(x))),
+    Mistake("that is σ(x) itself: differentiate it", sigmoid),
+    Mistake("(e^(−x))' = −e^(−x), not e^(−x)·x or e^x: the chain rule's inner derivative of −x is −1",
+            lambda x: _exp(_asarray(x, dtype=_float64)) / (1 + _e(x)) ** 2),
+]
+
+
+def sigmoid_points(rng: np.random.Generator | None) -> list[dict[str, np.ndarray]]:
+    """Thirteen points from −6 to 6, or a random 1-D or 2-D array in [−8, 8]."""
+    return [{"x": _linspace(-6.0, 6.0, 13) if rng is None else rng.uniform(-8, 8, random_shape(rng, 1, 2, 2, 5))}]
+
+
+SIGMOID_DERIVATIVE = Exercise(
+    "sigmoid_derivative", sigmoid_deriv, sigmoid_points, SIGMOID_MISTAKES, rtol=1e-9, atol=1e-15,
+    tuned=[lambda x: sigmoid_deriv(x) if _shape(x) == (13,) else 0.25 + 0 * x],
+    variants=[lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2, lambda x: 1 / (1 + np.exp(-x)) / (1 + np.exp(x)),
+              lambda x: 0.25 * (1 - np.tanh(x / 2) ** 2)])
 
 
 # ---------------------------------------------------------------- a chain of three functions
@@ -257,90 +289,94 @@ def book_matrices() -> tuple[np.ndarray, np.ndarray]:
     return X, legacy.randn(3, 2)
 
 
-def grad_X(X: np.ndarray, W: np.ndarray, dsigma: Callable) -> np.ndarray:
-    """dL/dX (n, k) for L = Σσ(XW)."""
-    return sigma_sum_backward(X, W, dsigma)[0]
+def grad_X(X: np.ndarray, W: np.ndarray, M: np.ndarray, dsigma: Callable) -> np.ndarray:
+    """dL/dX (n, k) for L = Σ M ⊙ σ(XW), X (n, k), W (k, m), M (n, m): (M ⊙ σ'(XW))·Wᵀ."""
+    return (M * dsigma(X @ W)) @ W.T
 
 
-def grad_W(X: np.ndarray, W: np.ndarray, dsigma: Callable) -> np.ndarray:
-    """dL/dW (k, m) for L = Σσ(XW)."""
-    return sigma_sum_backward(X, W, dsigma)[1]
+def grad_W(X: np.ndarray, W: np.ndarray, M: np.ndarray, dsigma: Callable) -> np.ndarray:
+    """dL/dW (k, m) for L = Σ M ⊙ σ(XW): Xᵀ·(M ⊙ σ'(XW))."""
+    return X.T @ (M * dsigma(X @ W))
 
 
 GRAD_X_MISTAKES = [
-    Mistake("you left out σ'(N): dL/dN = dL/dS ⊙ σ'(N), with dL/dS all ones",
-            lambda X, W, dsigma: _ones_like(X @ W) @ W.T),
+    Mistake("dL/dS is M here, not all ones: each output counts with its weight, so dL/dN = M ⊙ σ'(N)",
+            lambda X, W, M, dsigma: dsigma(X @ W) @ W.T),
+    Mistake("you left out σ'(N): dL/dN = dL/dS ⊙ σ'(N) = M ⊙ σ'(N)",
+            lambda X, W, M, dsigma: M @ W.T),
     Mistake("W where Wᵀ belongs: dL/dX = dL/dN · Wᵀ, shapes (n, m)·(m, k) → (n, k)",
-            lambda X, W, dsigma: dsigma(X @ W) @ W),
+            lambda X, W, M, dsigma: (M * dsigma(X @ W)) @ W),
     Mistake("Wᵀ where W belongs in the forward pass: N = X·W, so σ' is evaluated at X·W",
-            lambda X, W, dsigma: dsigma(X @ W.T) @ W.T),
+            lambda X, W, M, dsigma: (M * dsigma(X @ W.T)) @ W.T),
     Mistake("the order of the product: dL/dX = dL/dN · Wᵀ, not W · dL/dNᵀ",
-            lambda X, W, dsigma: W @ dsigma(X @ W).T),
-    Mistake("that is dL/dN = σ'(N); multiply it by Wᵀ to get back to X's shape",
-            lambda X, W, dsigma: dsigma(X @ W)),
+            lambda X, W, M, dsigma: W @ (M * dsigma(X @ W)).T),
+    Mistake("that is dL/dN = M ⊙ σ'(N); multiply it by Wᵀ to get back to X's shape",
+            lambda X, W, M, dsigma: M * dsigma(X @ W)),
     Mistake("that is dL/dW = Xᵀ · dL/dN; for dL/dX use dL/dN · Wᵀ",
-            lambda X, W, dsigma: X.T @ dsigma(X @ W)),
+            lambda X, W, M, dsigma: X.T @ (M * dsigma(X @ W))),
 ]
 
 GRAD_W_MISTAKES = [
-    Mistake("you left out σ'(N): dL/dN = dL/dS ⊙ σ'(N), with dL/dS all ones",
-            lambda X, W, dsigma: X.T @ _ones_like(X @ W)),
+    Mistake("dL/dS is M here, not all ones: each output counts with its weight, so dL/dN = M ⊙ σ'(N)",
+            lambda X, W, M, dsigma: X.T @ dsigma(X @ W)),
+    Mistake("you left out σ'(N): dL/dN = dL/dS ⊙ σ'(N) = M ⊙ σ'(N)",
+            lambda X, W, M, dsigma: X.T @ M),
     Mistake("X where Xᵀ belongs: dL/dW = Xᵀ · dL/dN, shapes (k, n)·(n, m) → (k, m)",
-            lambda X, W, dsigma: X @ dsigma(X @ W)),
-    Mistake("that is N = X·W from the forward pass; dL/dW = Xᵀ · (dL/dS ⊙ σ'(N))",
-            lambda X, W, dsigma: X @ W),
+            lambda X, W, M, dsigma: X @ (M * dsigma(X @ W))),
     Mistake("Wᵀ where W belongs in the forward pass: N = X·W, so σ' is evaluated at X·W",
-            lambda X, W, dsigma: X.T @ dsigma(X @ W.T)),
+            lambda X, W, M, dsigma: X.T @ (M * dsigma(X @ W.T))),
     Mistake("the order of the product: dL/dW = Xᵀ · dL/dN, not dL/dNᵀ · X",
-            lambda X, W, dsigma: dsigma(X @ W).T @ X),
-    Mistake("that is dL/dN = σ'(N); multiply Xᵀ by it to get W's shape",
-            lambda X, W, dsigma: dsigma(X @ W)),
+            lambda X, W, M, dsigma: (M * dsigma(X @ W)).T @ X),
+    Mistake("that is dL/dN = M ⊙ σ'(N); multiply Xᵀ by it to get W's shape",
+            lambda X, W, M, dsigma: M * dsigma(X @ W)),
     Mistake("that is dL/dX = dL/dN · Wᵀ; for dL/dW use Xᵀ · dL/dN",
-            lambda X, W, dsigma: dsigma(X @ W) @ W.T),
+            lambda X, W, M, dsigma: (M * dsigma(X @ W)) @ W.T),
 ]
 
 
 def matrix_cases(rng: np.random.Generator | None) -> list[dict[str, Any]]:
     """Square shapes first (a transposition changes the values), then shapes that a transposition breaks.
 
-    Visible: 3 × 3 matrices, then the book's X (3, 3) and W (3, 2). Hidden: one square case and
-    two with n, k, m all different; σ is the sigmoid once and tanh twice, in random order.
+    Visible: 3 × 3 matrices with weights M of both signs, then the book's X (3, 3) and W (3, 2) with M all
+    ones (its L = Σσ(XW)). Hidden: one square case and two with n, k, m all different, random M; σ is the
+    sigmoid once and tanh twice, in random order.
     """
     if rng is None:
         square_rng = np.random.default_rng(303)
         X, W = book_matrices()
         return [{"X": square_rng.standard_normal((3, 3)), "W": square_rng.standard_normal((3, 3)),
-                 "dsigma": sigmoid_deriv},
-                {"X": X, "W": W, "dsigma": sigmoid_deriv}]
+                 "M": np.array([[1.0, -2.0, 0.5], [0.0, 3.0, -1.0], [2.0, 1.0, -0.5]]), "dsigma": sigmoid_deriv},
+                {"X": X, "W": W, "M": np.ones((3, 2)), "dsigma": sigmoid_deriv}]
     n = int(rng.integers(2, 6))
     shapes = [(n, n, n)] + [tuple(int(s) for s in rng.choice(np.arange(2, 7), 3, replace=False)) for _ in range(2)]
     dsigmas = [(sigmoid_deriv, tanh_deriv)[i] for i in rng.permutation([0, 1, 1])]  # never the sigmoid alone
-    return [{"X": rng.standard_normal((n, k)), "W": rng.standard_normal((k, m)), "dsigma": dsigma}
+    return [{"X": rng.standard_normal((n, k)), "W": rng.standard_normal((k, m)),
+             "M": rng.choice([-1.0, 1.0], (n, m)) * rng.uniform(0.5, 2.0, (n, m)), "dsigma": dsigma}
             for (n, k, m), dsigma in zip(shapes, dsigmas)]
 
 
-def grad_X_by_loops(X: np.ndarray, W: np.ndarray, dsigma: Callable) -> np.ndarray:
+def grad_X_by_loops(X: np.ndarray, W: np.ndarray, M: np.ndarray, dsigma: Callable) -> np.ndarray:
     """Right, written differently: every entry's sum written out."""
-    dLdN = dsigma(X @ W)
+    dLdN = M * dsigma(X @ W)
     out = np.zeros(X.shape)
     for i in range(X.shape[0]):
         for j in range(X.shape[1]):
-            out[i, j] = sum(dLdN[i, m] * W[j, m] for m in range(W.shape[1]))
+            out[i, j] = sum(dLdN[i, c] * W[j, c] for c in range(W.shape[1]))
     return out
 
 
-# The book's dL/dX starts [0.2489, −0.3748, 0.0112].
+# With M all ones (the book's L), dL/dX starts [0.2489, −0.3748, 0.0112].
 GRAD_X = Exercise(
     "grad_X", grad_X, matrix_cases, GRAD_X_MISTAKES, **EXACT,
-    tuned=[lambda X, W, dsigma: grad_X(X, W, sigmoid_deriv)],  # the sigmoid, whatever dsigma is
-    variants=[lambda X, W, dsigma: np.einsum("im,jm->ij", dsigma(X @ W), W),
-              lambda X, W, dsigma: np.dot(np.ones_like(X @ W) * dsigma(np.dot(X, W)), np.transpose(W, (1, 0))),
+    tuned=[lambda X, W, M, dsigma: grad_X(X, W, M, sigmoid_deriv)],  # the sigmoid, whatever dsigma is
+    variants=[lambda X, W, M, dsigma: np.einsum("ic,jc->ij", M * dsigma(X @ W), W),
+              lambda X, W, M, dsigma: np.dot(np.multiply(dsigma(np.dot(X, W)), M), np.transpose(W, (1, 0))),
               grad_X_by_loops])
 GRAD_W = Exercise(
     "grad_W", grad_W, matrix_cases, GRAD_W_MISTAKES, **EXACT,
-    tuned=[lambda X, W, dsigma: grad_W(X, W, sigmoid_deriv)],
-    variants=[lambda X, W, dsigma: np.einsum("ij,im->jm", X, dsigma(X @ W)),
-              lambda X, W, dsigma: sum(np.outer(X[i], dsigma(X @ W)[i]) for i in range(X.shape[0]))])
+    tuned=[lambda X, W, M, dsigma: grad_W(X, W, M, sigmoid_deriv)],
+    variants=[lambda X, W, M, dsigma: np.einsum("ij,ic->jc", X, M * dsigma(X @ W)),
+              lambda X, W, M, dsigma: sum(np.outer(X[i], (M * dsigma(X @ W))[i]) for i in range(X.shape[0]))])
 
 
 # ---------------------------------------------------------------- gradient check
@@ -471,7 +507,9 @@ GRADIENT_CHECK = Exercise(
     variants=[own_central_difference(1e-4), own_central_difference(1e-6), gradient_check_guarding_zeros])
 
 
-EXERCISES = [*COMPOSED.values(), CHAIN_DERIV_3, SIGMA_OF_PRODUCT_BACKWARD, GRAD_X, GRAD_W, GRADIENT_CHECK]
+EXERCISES = [*COMPOSED.values(), SIGMOID_DERIVATIVE, CHAIN_DERIV_3, SIGMA_OF_PRODUCT_BACKWARD, GRAD_X, GRAD_W,
+             GRADIENT_CHECK]
 # The checks the notebooks call, one per record.
-(check_chain_deriv_3, check_sigma_of_product_backward, check_grad_X, check_grad_W, check_gradient_check) = (
-    exercise.check for exercise in (CHAIN_DERIV_3, SIGMA_OF_PRODUCT_BACKWARD, GRAD_X, GRAD_W, GRADIENT_CHECK))
+(check_sigmoid_derivative, check_chain_deriv_3, check_sigma_of_product_backward, check_grad_X, check_grad_W,
+ check_gradient_check) = (exercise.check for exercise in (SIGMOID_DERIVATIVE, CHAIN_DERIV_3, SIGMA_OF_PRODUCT_BACKWARD,
+                                                          GRAD_X, GRAD_W, GRADIENT_CHECK))

@@ -26,10 +26,15 @@ def product(body: str) -> str:
     return f"def sigma_of_product_backward(x, y, dsigma):\n    a = x * y\n    return {body}\n"
 
 
-def matrix(grad_x: str = "dsigma(X @ W) @ W.T", grad_w: str = "X.T @ dsigma(X @ W)") -> str:
+def matrix(grad_x: str = "(M * dsigma(X @ W)) @ W.T", grad_w: str = "X.T @ (M * dsigma(X @ W))") -> str:
     """The grad_X / grad_W answer cell with one body replaced by a wrong one."""
-    return (f"import numpy as np\ndef grad_X(X, W, dsigma):\n    return {grad_x}\n"
-            f"def grad_W(X, W, dsigma):\n    return {grad_w}\n")
+    return (f"import numpy as np\ndef grad_X(X, W, M, dsigma):\n    return {grad_x}\n"
+            f"def grad_W(X, W, M, dsigma):\n    return {grad_w}\n")
+
+
+def sigmoid(body: str) -> str:
+    """A sigmoid_derivative answer cell returning `body`."""
+    return f"import numpy as np\ndef sigmoid_derivative(x):\n    return {body}\n"
 
 
 def check(ratio: str) -> str:
@@ -48,12 +53,18 @@ WRONG: dict[str, list[tuple[str, str]]] = {
     "test_dh1": [
         (composed(dh1="8 * (x**2 - 3 * x) ** 3"), "forgot the inner derivative"),
     ],
+    "test_sigmoid_derivative": [
+        (sigmoid("np.exp(-x) / (1 + np.exp(-x))"), "the square of 1 + e^(−x)"),
+        # one number at a time: right on the visible 1-D points, but math.exp refuses a hidden 2-D array's rows
+        ("import math\nimport numpy as np\ndef sigmoid_derivative(x):\n"
+         "    return np.array([math.exp(-v) / (1 + math.exp(-v)) ** 2 for v in x])\n", "raised TypeError"),
+    ],
     "test_sigma_of_product_backward": [
         (product("dsigma(a) * x, dsigma(a) * y"), "swapped"),
         (product("dsigma(a) * y"), "expected the tuple (dsigma_dx, dsigma_dy)"),
     ],
     'test_grad_X': [
-        (matrix(grad_x="dsigma(X @ W) * W.T"), "grad_X"),
+        (matrix(grad_x="(M * dsigma(X @ W)) * W.T"), "grad_X"),
     ],
     "test_gradient_check": [
         (check("np.abs(a - b) / (np.abs(a) + np.abs(b))"), "one number"),
