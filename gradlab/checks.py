@@ -115,6 +115,8 @@ def plain(value: Any, depth: int = 0) -> Any:
     if depth < MAX_DEPTH and isinstance(value, (tuple, list)):
         parts = [plain(part, depth + 1) for part in value]
         return tuple(parts) if isinstance(value, tuple) else parts
+    if depth < MAX_DEPTH and isinstance(value, (set, frozenset)):  # a set of names: as a list, in a fixed order
+        return sorted((plain(part, depth + 1) for part in value), key=repr)
     if depth < MAX_DEPTH and isinstance(value, Mapping):
         return {key if type(key) is str else Opaque(type_name(key)): plain(part, depth + 1)
                 for key, part in value.items()}

@@ -36,3 +36,14 @@ def vertical_data(samples: int, classes: int, seed: int = 0) -> tuple[np.ndarray
     centres = np.column_stack([y / 3, np.full(y.shape, 0.5)])
     X = centres + 0.1 * rng.standard_normal((samples * classes, 2))
     return X, y
+
+
+def held_out_split(X: np.ndarray, y: np.ndarray, per_class: int,
+                   seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(X_train, y_train, X_held, y_held): per_class samples of each class, drawn with default_rng(seed),
+    held out for judging what training learned; the order of the rest is kept."""
+    rng = np.random.default_rng(seed)
+    held = np.zeros(len(y), dtype=bool)
+    for label in np.unique(y):
+        held[rng.choice(np.flatnonzero(y == label), per_class, replace=False)] = True
+    return X[~held], y[~held], X[held], y[held]

@@ -17,7 +17,7 @@ from gradlab.network import PARAMETER_NAMES, Params, forward_backward
 from gradlab.nn import accuracy
 
 __all__ = ["History", "Params", "decayed", "final_accuracy", "forward_backward", "init_params", "momentum_step",
-           "train", "train_step", "zeros_like"]
+           "train", "zeros_like"]
 
 
 def init_params(n_inputs: int, n_hidden: int, n_classes: int, seed: int = 0) -> Params:
@@ -35,13 +35,6 @@ def momentum_step(params: Params, grads: Params, velocity: Params, learning_rate
     """(new params, new velocity): v = momentum·v − learning_rate·grads, then params + v; inputs unchanged."""
     velocity = {name: momentum * velocity[name] - learning_rate * grads[name] for name in PARAMETER_NAMES}
     return {name: params[name] + velocity[name] for name in PARAMETER_NAMES}, velocity
-
-
-def train_step(params: Params, velocity: Params, X: np.ndarray, y: np.ndarray, learning_rate: float,
-               momentum: float = 0.9) -> tuple[Params, Params, float]:
-    """One iteration on the whole batch: (new params, new velocity, the loss before the update)."""
-    loss, _, grads = forward_backward(params, X, y)
-    return (*momentum_step(params, grads, velocity, learning_rate, momentum), loss)
 
 
 def decayed(learning_rate: float, decay: float, epoch: int) -> float:

@@ -1,85 +1,120 @@
-"""Chapter 05's checks (gradlab.exercises.training): the update and iteration records' special messages (their
-standard tests are in tests/test_exercise_records.py); the training-run checks pass the reference on the visible
-and hidden seeds, and reject the rest with a reason. The notebook-level wrong answers
-(tests/wrong_answers/training.py) cover the training runs' diagnoses."""
+"""Chapter 05's checks (gradlab.exercises.training): the bug hunt's cases and planted bugs, the training run's
+data and verdicts (their stability across CPUs: tests/test_verdict_stability.py); the records' standard tests
+are in tests/test_exercise_records.py, the notebook-level wrong answers in tests/wrong_answers/training.py."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from check_harness import failure
 
-from gradlab import training
-from gradlab.datasets import spiral_data
+from gradlab import numeric, training
+from gradlab.datasets import held_out_split, spiral_data
 from gradlab.exercises import training as c
+from gradlab.network import PARAMETER_NAMES
 
 pytestmark = pytest.mark.filterwarnings("error")
 
-def test_changing_the_given_dicts_is_reported():
-    def in_place(params, grads, velocity, learning_rate, momentum):
-        for name in params:
-            velocity[name] *= momentum
-            velocity[name] -= learning_rate * grads[name]
-            params[name] += velocity[name]
-        return params, velocity
 
-    assert "changed its input `params['W1']` in place" in failure(c.check_momentum_step, in_place)
+def find_bugs(loss, gradients, params):
+    """A right answer: each parameter against its own numerical gradient."""
+    grads = gradients(params)
+    return {name for name in params if numeric.relative_error(grads[name], numeric.numerical_gradient(
+        lambda value: loss({**params, name: value}), params[name])) > 1e-5}
 
 
-def test_a_missing_key_or_a_non_dict_is_reported():
-    assert "no key(s) b2" in failure(c.check_momentum_step, lambda **case: tuple(
-        {k: v for k, v in part.items() if k != "b2"} for part in training.momentum_step(**case)))
-    assert "expected a dict" in failure(c.check_momentum_step, lambda **case: (1.0, 2.0))
+# ---------------------------------------------------------------- the bug hunt
+
+def test_the_suspect_is_the_reference_with_its_three_bugs_planted():
+    X, y = spiral_data(100, 3)
+    point = c.check_point()
+    suspect = c.suspect_gradients(point, X, y, 0.01)
+    planted = c.planted_gradients(point, X, y, 0.01, c.SUSPECT_BUGS)
+    assert all(np.allclose(suspect[name], planted[name], rtol=1e-12, atol=0) for name in PARAMETER_NAMES)
+    assert set(c.bug_cases(None)[0]["wrong"]) == {"b1", "W2", "b2"}
 
 
-# ---------------------------------------------------------------- training runs (exercises 3 and 4)
-# Whether these verdicts hold under other CPUs' arithmetic and nudged inputs: tests/test_verdict_stability.py.
-
-def reference_train(X, y, epochs, seed):
-    """The notebook's answer: momentum 0.9, learning rate 0.5 decaying with 1e-3."""
-    run = training.train(X, y, epochs, 0.5, 0.9, 1e-3, hidden=64, seed=seed)
-    return run.params, run.loss
-
-
-def test_a_loop_that_remembers_seed_0_fails_the_hidden_seed():
-    remembered = reference_train(*spiral_data(100, 3, 0), 3000, 0)
-    c.check_train(lambda X, y, epochs, seed: remembered)
-    assert "the first loss is" in failure(lambda student, rng: c.check_train(student, (3,)),
-                                          lambda X, y, epochs, seed: remembered)
+@pytest.mark.parametrize("bug, reaches", [("no 1/n", set(PARAMETER_NAMES)), ("no ReLU mask", {"W1", "b1"}),
+                                          ("W1 unpenalised", {"W1"}), ("b1 penalised", {"b1"}),
+                                          ("half W2 penalty", {"W2"}), ("b2 a mean", {"b2"})])
+def test_each_planted_bug_reaches_the_parameters_it_names(bug, reaches):
+    case = c.small_network(np.random.default_rng(11), (3, 5, 4))
+    right = c.loss_and_gradients(**case, lam=0.2)[1]
+    planted = c.planted_gradients(**case, lam=0.2, bugs=frozenset({bug}))
+    assert {name for name in PARAMETER_NAMES if not np.allclose(planted[name], right[name])} == reaches
 
 
-def test_params_that_do_not_match_the_losses_are_reported():
-    def stale_params(X, y, epochs, seed):
-        _, losses = reference_train(X, y, epochs, seed)
-        return training.init_params(2, 64, 3, seed), losses
-
-    assert "return the params your loop ended with" in failure(lambda s, rng: c.check_train(s), stale_params)
+def test_the_check_point_keeps_every_spiral_sample_away_from_the_kinks():
+    assert c.away_from_kinks(c.check_point(), spiral_data(100, 3)[0])
+    assert not c.away_from_kinks(training.init_params(2, 64, 3, seed=0), spiral_data(100, 3)[0])  # zero biases
 
 
-def rate(value):
-    return lambda: value
+@pytest.mark.parametrize("seed", [None, *range(10)])
+def test_bug_cases_are_clear_cut_and_vary(seed):
+    cases = c.bug_cases(None if seed is None else np.random.default_rng(seed))
+    assert all(c.clear_cut(case) for case in cases)
+    assert all(find_bugs(**case["args"]) == set(case["wrong"]) for case in cases)
+    if seed is not None:
+        assert sorted(len(case["wrong"]) > 0 for case in cases).count(True) >= 1
 
 
-@pytest.mark.parametrize("value, visible, hidden", [
-    (0.5, "", ""), (0.4, "", ""), (0.7, "", ""),
-    (0.3, "", "near the edge"), (1.0, "", "near the edge"), (1.2, "", "near the edge"),
-    (0.2, "too small", "too small"), (0.01, "too small", "too small"),
-    (1.5, "too large", "too large"), (10.0, "too large", "too large")])
-def test_a_learning_rate_is_judged_by_the_measured_ranges(value, visible, hidden):
-    """This chapter's draw accepts 0.3 to 1.2; the hidden test, only the middle, 0.4 to 0.7."""
-    assert visible in failure(lambda student, rng: c.check_learning_rate(student), rate(value))
-    assert hidden in failure(lambda student, rng: c.check_learning_rate(student, every_draw=True), rate(value))
-    assert bool(failure(lambda student, rng: c.check_learning_rate(student), rate(value))) == bool(visible)
+def test_find_bugs_answers_that_are_not_sets_of_names_are_reported():
+    assert "expected a set of parameter names" in failure(lambda s, rng: c.check_find_bugs(s), lambda **a: "W2")
+    assert "not parameter names" in failure(lambda s, rng: c.check_find_bugs(s), lambda **a: {"w2"})
+    assert "returned None" in failure(lambda s, rng: c.check_find_bugs(s), lambda **a: None)
+    assert failure(lambda s, rng: c.check_find_bugs(s, seed=3), find_bugs) == ""
+    assert failure(lambda s, rng: c.check_find_bugs(s), lambda **a: tuple(find_bugs(**a))) == ""
 
 
-@pytest.mark.parametrize("value, message", [
-    (-0.5, "does not go downhill"), ("0.5", "expected a positive number"), (None, "expected a positive number"),
-    (np.nan, "expected a positive number"), (True, "expected a positive number")])
-def test_a_learning_rate_that_is_not_a_positive_number_is_rejected_at_once(value, message):
-    assert message in failure(lambda student, rng: c.check_learning_rate(student), rate(value))
+def test_missing_a_bug_names_it_with_its_error():
+    def misses_b2(loss, gradients, params):
+        return find_bugs(loss, gradients, params) - {"b2"}
+
+    message = failure(lambda s, rng: c.check_find_bugs(s), misses_b2)
+    assert "missed b2 (relative error" in message and "threshold too loose" in message
 
 
-def test_an_unanswered_learning_rate_is_reported():
-    def stub():
-        raise NotImplementedError()
+# ---------------------------------------------------------------- the training run
 
-    assert "is not implemented yet" in failure(lambda student, rng: c.check_learning_rate(student), stub)
+def reference_train(X, y, seed):
+    """The notebook's answer: mini-batches of 40, momentum 0.9, rate 0.2 decaying with 2e-3, λ = 1e-5."""
+    params, velocity = training.init_params(X.shape[1], 64, 3, seed), None
+    velocity, rng = training.zeros_like(params), np.random.default_rng(seed)
+    penalised = c.penalised_by(1e-5)
+    for epoch in range(1000):
+        params, velocity, _ = c.minibatch_epoch(params, velocity, X, y, rng.permutation(len(X)), 40,
+                                                0.2 / (1 + 2e-3 * epoch), 0.9, penalised)
+    return params
+
+
+def test_held_out_split_takes_per_class_points_of_each_class_and_keeps_the_rest_in_order():
+    y = spiral_data(100, 3)[1]
+    ids_train, y_train, ids_held, y_held = held_out_split(np.arange(300), y, 20, seed=0)  # each row its number
+    assert len(ids_train) == 240 and np.bincount(y_held).tolist() == [20, 20, 20]
+    assert sorted([*ids_train, *ids_held]) == list(range(300)) and (np.diff(ids_train) > 0).all()
+    assert (y[ids_held] == y_held).all() and (y[ids_train] == y_train).all()
+
+
+def test_the_hidden_spiral_is_turned_and_relabelled_but_as_far_apart():
+    X, y = spiral_data(100, 3, 4504)
+    turned, labels = c.turned(X, y, np.random.default_rng(4504))
+    assert np.allclose(np.linalg.norm(turned, axis=1), np.linalg.norm(X, axis=1))
+    assert not np.allclose(turned, X) and sorted(set(zip(y.tolist(), labels.tolist()))) != [(0, 0), (1, 1), (2, 2)]
+
+
+def test_the_reference_passes_and_memorised_weights_fail_the_hidden_spiral():
+    memorised = reference_train(*c.train_data(None)[:2], 0)
+    c.check_train(reference_train)
+    c.check_train(reference_train, seed=4504)
+    c.check_train(lambda X, y, seed: memorised)
+    assert "required: at least 80% and 60%" in failure(lambda s, rng: c.check_train(s, seed=4504),
+                                                         lambda X, y, seed: memorised)
+
+
+def test_training_answers_of_the_wrong_kind_are_reported():
+    params = training.init_params(2, 64, 3, 0)
+    assert "expected a dict" in failure(lambda s, rng: c.check_train(s), lambda X, y, seed: (params, [1.0]))
+    assert "has shape (64, 2), expected (2, 64)" in failure(
+        lambda s, rng: c.check_train(s), lambda X, y, seed: {**params, "W1": params["W1"].T})
+    assert "NaN or infinity" in failure(lambda s, rng: c.check_train(s),
+                                        lambda X, y, seed: {**params, "W2": params["W2"] * np.nan})
+    assert "leave the network guessing" in failure(lambda s, rng: c.check_train(s), lambda X, y, seed: params)

@@ -3,8 +3,8 @@ the wrong answers written as text (tests/wrong_answers) fail with the promised d
 hidden part catches the answers written as text that are tuned to the visible tests. (The exercise
 records' mistakes and tuned answers go through the same cells in tests/test_exercise_records.py.)
 
-The cells run in-process (fast): the notebook's first code cell (imports), then an answer,
-then the test cells that follow it.
+The cells run in-process (fast): the notebook's first code cell (imports) and the reference answers
+above this one (a capstone may build on them), then an answer, then the test cells that follow it.
 """
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ from wrong_answers import HARD_CODED, WRONG
 matplotlib.use("Agg")
 
 
-def setup_source(nb) -> str:
-    """The notebook's first code cell without IPython magics."""
+def setup_source(nb, test) -> str:
+    """The notebook's first code cell without IPython magics, then the reference answers above test's answer."""
     first = next(c for c in nb.cells if c.cell_type == "code")
-    return "\n".join(line for line in first.source.splitlines() if not line.startswith("%"))
+    earlier = [answer.source for answer, tests in exercises(nb)]
+    earlier = earlier[:next(i for i, (_, tests) in enumerate(exercises(nb)) if test in tests)]
+    return "\n".join([*(line for line in first.source.splitlines() if not line.startswith("%")), *earlier])
 
 
 def run(answer: str, test: str, setup: str) -> None:
@@ -45,7 +47,7 @@ CASES = list(exercise_cases())
 
 @pytest.mark.parametrize("chapter, solution, answer, stub, test", CASES)
 def test_reference_passes_and_stub_fails(chapter, solution, answer, stub, test):
-    setup = setup_source(solution)
+    setup = setup_source(solution, test)
     run(answer.source, test.source, setup)
     assert "NotImplementedError" in stub.source
     with pytest.raises((AssertionError, NameError)):
@@ -72,14 +74,14 @@ def test_every_test_cell_has_hidden_tests(chapter, solution, answer, stub, test)
 @pytest.mark.parametrize("chapter, solution, test, source, diagnosis", WRONG_ANSWERS)
 def test_wrong_answers_fail_with_a_diagnosis(chapter, solution, test, source, diagnosis):
     with pytest.raises(AssertionError) as failure:
-        run(source, test.source, setup_source(solution))
+        run(source, test.source, setup_source(solution, test))
     assert diagnosis in str(failure.value), f"message lacks {diagnosis!r}:\n{failure.value}"
 
 
 @pytest.mark.parametrize("chapter, solution, test, cheat", TUNED)
 def test_hidden_tests_catch_answers_tuned_to_visible_ones(chapter, solution, test, cheat):
     visible = test.source.split(HIDDEN)[0]
-    setup = setup_source(solution)
+    setup = setup_source(solution, test)
     run(cheat, visible, setup)
     with pytest.raises(AssertionError):
         run(cheat, test.source, setup)

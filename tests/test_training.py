@@ -50,14 +50,6 @@ def test_momentum_keeps_part_of_the_last_step():
     assert moved["W1"].item() == pytest.approx(1.3)
 
 
-def test_train_step_returns_the_loss_before_its_update():
-    params, X, y = random_network(1)
-    new_params, velocity, loss = training.train_step(params, training.zeros_like(params), X, y, 0.3)
-    assert loss == pytest.approx(network_loss(params, X, y))
-    assert network_loss(new_params, X, y) < loss
-    assert all(np.allclose(velocity[n], -0.3 * network_gradients(params, X, y)[n]) for n in PARAMETER_NAMES)
-
-
 def test_decayed_learning_rate():
     assert training.decayed(1.0, 1e-3, 0) == 1.0
     assert training.decayed(1.0, 1e-3, 1000) == pytest.approx(0.5)
