@@ -27,7 +27,7 @@ import numpy as np
 from gradlab.datasets import spiral_data
 from gradlab.functions import leaky_relu, sigmoid, square
 from gradlab.training import train
-from gradlab.widgets import ChainExplorer, GraphExplorer, PartialsExplorer, TangentExplorer, TrainingExplorer
+from gradlab.widgets import ChainExplorer, ExpressionExplorer, GraphExplorer, PartialsExplorer, TangentExplorer, TrainingExplorer
 from gradlab.widgets.base import Explorer
 
 Slider = ipywidgets.FloatSlider | ipywidgets.FloatLogSlider | ipywidgets.IntSlider
@@ -60,6 +60,7 @@ CASES: dict[str, Callable[[], Explorer]] = {
     "partials": lambda: PartialsExplorer(bowl, bowl_dx, bowl_dy),
     "chain": lambda: ChainExplorer([leaky_relu, sigmoid, square]),
     "graph": GraphExplorer,
+    "expression": ExpressionExplorer,
     "training": lambda: TrainingExplorer(*SPIRAL),
 }
 

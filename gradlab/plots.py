@@ -1,4 +1,5 @@
-"""Static plotting helpers for notebook cells: functions, tangents, secants, difference errors, decision regions.
+"""Static plotting helpers for notebook cells: functions, tangents, secants, difference errors, decision regions,
+computational graphs.
 
 Each helper draws on a matplotlib ``ax`` it is given and returns the artists it drew;
 nothing here picks a backend, creates a figure or calls ``plt.show()``.
@@ -6,13 +7,16 @@ nothing here picks a backend, creates a figure or calls ``plt.show()``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap, to_rgb
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
+from gradlab.autodiff import Node, topological_order
 from gradlab.network import Params, predict
 from gradlab.numeric import difference_errors
 
@@ -112,3 +116,59 @@ def plot_decision_regions(ax: Axes, params: Params, X: np.ndarray, y: np.ndarray
     points = [ax.plot(*X[y == c].T, "o", ms=3.7, mfc=colours[c], mec="k", mew=0.4, label=f"class {c}")[0]
               for c in range(n_classes)]  # markers of one line draw much faster than a scatter's
     return regions, points
+
+
+class GraphDrawing(NamedTuple):
+    """What plot_graph drew: the nodes (parents first), where each sits, and its value and gradient texts."""
+
+    nodes: list[Node]
+    positions: dict[int, tuple[float, float]]   # id(node) -> (x, y)
+    values: dict[int, Text]
+    grads: dict[int, Text]
+
+
+def graph_layout(root: Node) -> tuple[list[Node], dict[int, tuple[float, float]]]:
+    """(nodes parents first, id -> position): a node's column is its longest path from a leaf, so every
+    edge runs left to right; each column's nodes are centred on y = 0, one unit apart."""
+    nodes = topological_order(root)
+    column: dict[int, int] = {}
+    for node in nodes:
+        column[id(node)] = 1 + max((column[id(p)] for p in node.parents), default=-1)
+    columns: dict[int, list[Node]] = {}
+    for node in nodes:
+        columns.setdefault(column[id(node)], []).append(node)
+    positions = {id(node): (float(x), (len(members) - 1) / 2 - row)
+                 for x, members in columns.items() for row, node in enumerate(members)}
+    return nodes, positions
+
+
+def number_text(value: float) -> str:
+    """Three significant digits, no −0."""
+    return f"{value + 0.0:.3g}"
+
+
+def plot_graph(ax: Axes, root: Node, grads: bool = True) -> GraphDrawing:
+    """root's computational graph: leaves as named boxes, operations as circles, each node's value above it
+    (blue) and, with grads, its gradient below it (red)."""
+    nodes, positions = graph_layout(root)
+    xs, ys = zip(*positions.values())
+    ax.set(xlim=(min(xs) - 0.7, max(xs) + 0.7), ylim=(min(ys) - 0.8, max(ys) + 0.8))
+    ax.set_axis_off()
+    ops = [positions[id(node)] for node in nodes if node.parents]
+    if ops:
+        ax.plot(*zip(*ops), "o", ms=24, mfc="#eef3fb", mec="C0", zorder=2)
+    for node in nodes:
+        x, y = positions[id(node)]
+        for parent in node.parents:
+            ax.annotate("", xy=(x, y), xytext=positions[id(parent)], zorder=1, arrowprops={
+                "arrowstyle": "->", "color": "0.45", "lw": 1.0, "shrinkA": 13, "shrinkB": 13})
+        box = None if node.parents else {"boxstyle": "round,pad=0.3", "facecolor": "#f3f3f3", "edgecolor": "0.35"}
+        ax.text(x, y, node.op if node.parents else node.label or "?", ha="center", va="center", fontsize=9,
+                fontweight="normal" if node.parents else "bold", bbox=box, zorder=3)
+    text = {"ha": "center", "fontsize": 8.5, "zorder": 4}
+    values = {id(n): ax.text(positions[id(n)][0], positions[id(n)][1] + 0.3, number_text(float(n.data)),
+                             va="bottom", color="tab:blue", **text) for n in nodes}
+    grad_texts = {id(n): ax.text(positions[id(n)][0], positions[id(n)][1] - 0.3,
+                                 number_text(float(n.grad)) if grads else "", va="top", color="tab:red", **text)
+                  for n in nodes}
+    return GraphDrawing(nodes, positions, values, grad_texts)

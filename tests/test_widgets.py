@@ -18,7 +18,7 @@ from IPython.core.formatters import DisplayFormatter
 
 from gradlab.datasets import spiral_data
 from gradlab.functions import square, square_deriv
-from gradlab.widgets import ChainExplorer, GraphExplorer, PartialsExplorer, TangentExplorer, TrainingExplorer
+from gradlab.widgets import ChainExplorer, ExpressionExplorer, GraphExplorer, PartialsExplorer, TangentExplorer, TrainingExplorer
 from gradlab.widgets.base import Explorer
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -30,10 +30,11 @@ EXPLORERS: dict[str, Callable[[], Explorer]] = {
                                          lambda x, y: x + 4 * y),
     "chain": ChainExplorer,
     "graph": GraphExplorer,
+    "expression": ExpressionExplorer,
     "training": lambda: TrainingExplorer(*spiral_data(100, 3), epochs=250),  # 250 epochs: trained at once
 }
 PNG_SIZES = {TangentExplorer: (720, 272), PartialsExplorer: (720, 336), ChainExplorer: (720, 360),
-             GraphExplorer: (720, 416), TrainingExplorer: (720, 288)}
+             GraphExplorer: (720, 416), TrainingExplorer: (720, 288), ExpressionExplorer: (720, 368)}
 
 
 @pytest.fixture(params=EXPLORERS)
