@@ -105,10 +105,14 @@ def type_name(value: Any) -> str:
 def plain(value: Any, depth: int = 0) -> Any:
     """A copy of a student's answer made of plain data only: scalars and strings as they are, arrays
     as float-or-other base ndarrays, tuples, lists and dicts rebuilt, other reals as floats, anything
-    else an Opaque naming its type. Runs while student code may still run (its __iter__, __float__)."""
+    else an Opaque naming its type; a node of gradlab.autodiff's graphs becomes "node <its label>". Runs
+    while student code may still run (its __iter__, __float__)."""
     kind = type(value)
     if any(kind is atom for atom in ATOMS):
         return value
+    if kind is getattr(sys.modules.get("gradlab.autodiff"), "Value", None):
+        label = object.__getattribute__(value, "__dict__").get("label")
+        return f"node {str.__getitem__(label, slice(None)) if isinstance(label, str) else '?'}"
     if isinstance(value, _ndarray):
         copy = _array(value, copy=True, subok=False)
         return Opaque("ndarray of objects") if copy.dtype.hasobject else copy
