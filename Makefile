@@ -11,7 +11,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 # nbgrader runs from grader/ to read its config, and calls other venv tools (alembic) by name.
 NBGRADER := cd grader && PATH="$(BIN):$$PATH" $(BIN)/nbgrader
 
-.PHONY: setup lab test notebooks release grade lock clean
+.PHONY: setup lab submit test notebooks release grade lock clean
 
 setup: $(STAMP)
 
@@ -27,9 +27,15 @@ $(STAMP): requirements/requirements.in requirements/lock.txt pyproject.toml
 	$(BIN)/python -c "import matplotlib.pyplot"
 	touch $@
 
-# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+# The student's work lives in workspace/ (git-ignored): each chapter's release is copied in on first use
+# and never overwritten; JupyterLab opens there in student mode. Jupyter refuses to run as root unless told;
+# containers and CI machines often are root.
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=chapters $(if $(filter 0,$(shell id -u)),--allow-root)
+	PATH="$(BIN):$$PATH" $(BIN)/python -m gradlab.workspace lab $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# One archive of the workspace's notebooks for the instructor, each validated: make submit STUDENT=<your id>
+submit: setup
+	PATH="$(BIN):$$PATH" $(BIN)/python -m gradlab.workspace submit --student "$(STUDENT)"
 
 test: setup
 	$(BIN)/ruff check .

@@ -3,9 +3,11 @@
 For every chapter in solutions/: Run All, then no cell errored or wrote to stderr and no widget
 failed to display; then every slider of every widget is moved and its label and picture must
 change, and a widget with a Train button is trained: its progress bar must fill and its picture
-change. The student version of chapter 01 is run too (its widget must work before any exercise
-is solved), and nbgrader's formgrader must load. Notebooks are copies: nothing here writes to the
-repository. On failure a screenshot is saved under browser-failures/.
+change. The student version of chapter 01 is run in a student's lab (gradlab.workspace: a workspace
+copy, student mode): its widget must work before any exercise is solved, nbgrader's Validate button is
+there but not its instructor menu, and no news prompt shows. nbgrader's formgrader must load in the
+instructor's lab. Notebooks are copies: nothing here writes to the repository. On failure a screenshot
+is saved under browser-failures/.
 """
 from __future__ import annotations
 
@@ -45,9 +47,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SHOW_EVERY_CELL = {"notebook-extension/tracker": {"windowingMode": "none"}}  # cells off screen exist in the page
+
+
+def write_settings(folder: Path, settings: dict[str, dict]) -> None:
+    for name, values in settings.items():
+        path = folder / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
 def course_copy(root: Path) -> None:
     """Solutions and the student version of chapter 01, a course config for formgrader, and lab
-    settings that render every cell (no windowing: cells off screen exist in the page)."""
+    settings that render every cell and ask no news questions."""
     shutil.copytree(SOLUTIONS, root / "solutions")
     shutil.copytree(CHAPTERS / CHAPTER_IDS[0], root / "chapters" / CHAPTER_IDS[0])
     (root / "nbgrader_config.py").write_text(
@@ -57,26 +69,18 @@ def course_copy(root: Path) -> None:
         "c.CourseDirectory.source_directory = 'solutions'\n"
         "c.CourseDirectory.release_directory = 'chapters'\n"
         f"c.CourseDirectory.db_url = 'sqlite:///{root / 'gradebook.db'}'\n")
-    settings = {"notebook-extension/tracker": {"windowingMode": "none"},
-                "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False}}
-    for name, values in settings.items():
-        path = root / "settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values))
+    write_settings(root / "settings", {**SHOW_EVERY_CELL, "apputils-extension/notification": {
+        "fetchNews": "false", "checkForUpdates": False}})
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """(base URL, token) of a JupyterLab serving a copy of the course."""
-    root = tmp_path_factory.mktemp("lab")
-    course_copy(root)
+def serve(root: Path, environment: dict[str, str]):
+    """Run JupyterLab on root until the generator is closed; yields (base URL, token)."""
     port, token = free_port(), "gradlab-browser-test"
-    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"), "JUPYTER_CONFIG_DIR": str(root / "config"),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", **environment}
     command = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
                "--LabApp.expose_app_in_browser=True", *(["--allow-root"] if os.geteuid() == 0 else [])]
-    with open(root / "lab.log", "w") as log:
+    with open(root.parent / f"{root.name}-lab.log", "w") as log:
         server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -85,11 +89,31 @@ def lab(tmp_path_factory):
             urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
             break
         except OSError:
-            assert time.monotonic() < deadline and server.poll() is None, (root / "lab.log").read_text()
+            assert time.monotonic() < deadline and server.poll() is None, (root.parent / f"{root.name}-lab.log").read_text()
             time.sleep(0.5)
     yield base, token
     server.terminate()
     server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """(base URL, token) of the instructor's JupyterLab serving a copy of the course."""
+    root = tmp_path_factory.mktemp("lab")
+    course_copy(root)
+    yield from serve(root, {"JUPYTERLAB_SETTINGS_DIR": str(root / "settings"), "JUPYTER_CONFIG_DIR": str(root / "config")})
+
+
+@pytest.fixture(scope="module")
+def student_lab(tmp_path_factory):
+    """(base URL, token) of a student's JupyterLab as `make lab` starts it, on a workspace of the releases."""
+    from gradlab import workspace
+
+    root = tmp_path_factory.mktemp("student") / "workspace"
+    workspace.sync(CHAPTERS, root)
+    environment = {name: str(path) for name, path in workspace.student_mode(root).items()}
+    write_settings(Path(environment["JUPYTERLAB_SETTINGS_DIR"]), SHOW_EVERY_CELL)
+    yield from serve(root, environment)
 
 
 @pytest.fixture(scope="module")
@@ -198,15 +222,24 @@ def test_chapter_runs_and_its_widget_responds(lab, page, chapter):
         press_train(area)
 
 
-def test_student_version_widget_works_before_any_exercise(lab, page):
+def test_student_version_widget_works_before_any_exercise(student_lab, page):
     chapter = CHAPTER_IDS[0]
-    cells = run_all(page, *lab, f"chapters/{chapter}/{notebook_path(CHAPTERS, chapter).name}")
+    cells = run_all(page, *student_lab, f"{chapter}/{notebook_path(CHAPTERS, chapter).name}")
     exercise = lambda cell: "nbgrader" in cell.get("metadata", {})
     assert not failures(cells, allowed=exercise)
     assert failures(cells), "the stubs should fail their tests"
     for area in widgets(page):
         move_every_slider(area)
         press_train(area)
+
+
+def test_the_students_lab_has_no_instructor_tools_and_no_news_prompt(student_lab, page):
+    chapter = CHAPTER_IDS[1]
+    run_all(page, *student_lab, f"{chapter}/{notebook_path(CHAPTERS, chapter).name}")
+    menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+    assert "Kernel" in menus and "Nbgrader" not in menus, menus
+    assert page.get_by_text("Validate", exact=True).count() >= 1   # nbgrader's Validate button stays
+    assert page.get_by_text("official Jupyter news").count() == 0
 
 
 def test_formgrader_loads(lab, page):
