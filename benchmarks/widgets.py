@@ -30,7 +30,7 @@ from gradlab.training import train
 from gradlab.widgets import ChainExplorer, ExpressionExplorer, GraphExplorer, PartialsExplorer, TangentExplorer, TrainingExplorer
 from gradlab.widgets.base import Explorer
 
-Slider = ipywidgets.FloatSlider | ipywidgets.FloatLogSlider | ipywidgets.IntSlider
+Slider = ipywidgets.FloatSlider | ipywidgets.IntSlider | ipywidgets.SelectionSlider
 TARGET_MS, TARGET_SPEED_UP = 25.0, 3.0
 SPIRAL = spiral_data(100, 3)
 
@@ -106,8 +106,10 @@ def sliders(widget: ipywidgets.Widget) -> list[Slider]:
 def sweep(slider: Slider, steps: int) -> list:
     """steps values on the slider's own grid, back and forth across its whole range starting next to its
     current value, so that every value differs from the one before."""
-    exponents = np.round(np.arange(slider.min, slider.max + slider.step / 2, slider.step), 10)
-    grid = slider.base**exponents if isinstance(slider, ipywidgets.FloatLogSlider) else exponents
+    if isinstance(slider, ipywidgets.SelectionSlider):
+        grid = np.array([value for _, value in slider.options])
+    else:
+        grid = np.round(np.arange(slider.min, slider.max + slider.step / 2, slider.step), 10)
     grid = grid.astype(type(slider.value))[:: max(1, len(grid) // steps)]
     cycle = np.r_[grid, grid[-2:0:-1]]
     start = int(np.argmin(np.abs(cycle - slider.value)))

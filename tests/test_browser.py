@@ -218,8 +218,23 @@ def test_chapter_runs_and_its_widget_responds(lab, page, chapter):
     cells = run_all(page, *lab, f"solutions/{chapter}/{notebook_path(SOLUTIONS, chapter).name}")
     assert not failures(cells)
     for area in widgets(page):
+        assert "press Train" not in area.locator(".widget-html-content").last.inner_text()  # a fresh explorer
         move_every_slider(area)
         press_train(area)
+    page.set_viewport_size({"width": 800, "height": 1000})
+    for area in widgets(page):
+        fits_a_narrow_window(area)
+
+
+def fits_a_narrow_window(area) -> None:
+    """At 800 px (the file browser open): every slider track usable, nothing cut off sideways."""
+    area.scroll_into_view_if_needed()
+    for track in area.locator(".noUi-target").all():
+        assert track.bounding_box()["width"] >= 100, "a slider track narrower than 100 px"
+    overflow = area.evaluate("a => [...a.querySelectorAll('.widget-box')].filter(b => b.scrollWidth > b.clientWidth + 1)"
+                             ".map(b => [b.scrollWidth, b.clientWidth, [...b.children].map("
+                             "c => c.className.split(' ').pop() + ':' + c.offsetWidth)])")
+    assert not overflow, f"cut off sideways: {overflow}"
 
 
 def test_student_version_widget_works_before_any_exercise(student_lab, page):
@@ -231,6 +246,21 @@ def test_student_version_widget_works_before_any_exercise(student_lab, page):
     for area in widgets(page):
         move_every_slider(area)
         press_train(area)
+    reopened_with_pictures(page)
+
+
+def reopened_with_pictures(page: Page) -> None:
+    """Save, shut the kernel down and open the notebook again, as a student does the next day: each widget
+    shows its last picture and the line on making it live again, not "Error displaying widget"."""
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30_000)
+    page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+    page.reload()
+    page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.content?.widgets?.length > 0", timeout=60_000)
+    page.get_by_text("run the cell again to make the controls live").first.wait_for(timeout=30_000)
+    assert page.get_by_text("Error displaying widget").count() == 0
+    picture = page.locator(".jp-OutputArea-output:has(.widget-slider) img").first
+    assert (picture.get_attribute("src") or "").startswith(("blob:", "data:image/png"))
 
 
 def test_the_students_lab_has_no_instructor_tools_and_no_news_prompt(student_lab, page):

@@ -22,7 +22,7 @@ from gradlab.widgets import ChainExplorer, ExpressionExplorer, GraphExplorer, Pa
 from gradlab.widgets.base import Explorer
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-Slider = ipywidgets.FloatSlider | ipywidgets.FloatLogSlider | ipywidgets.IntSlider
+Slider = ipywidgets.FloatSlider | ipywidgets.IntSlider | ipywidgets.SelectionSlider
 
 EXPLORERS: dict[str, Callable[[], Explorer]] = {
     "tangent": lambda: TangentExplorer(square, square_deriv),
@@ -51,9 +51,10 @@ def sliders(widget: ipywidgets.Widget) -> list[Slider]:
 
 def other_value(slider: Slider) -> float:
     """A value the slider is not at: the top of its range, or the bottom when it is at the top."""
-    low, high = slider.min, slider.max
-    if isinstance(slider, ipywidgets.FloatLogSlider):
-        low, high = slider.base**low, slider.base**high
+    if isinstance(slider, ipywidgets.SelectionSlider):
+        low, high = slider.options[0][1], slider.options[-1][1]
+    else:
+        low, high = slider.min, slider.max
     return low if slider.value == high else high
 
 

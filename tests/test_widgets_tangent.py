@@ -21,7 +21,8 @@ def explorer():
 
 def test_sliders_start_at_the_given_values(explorer):
     assert (explorer.x0.min, explorer.x0.max, explorer.x0.step) == (0.0, 4.0, 0.01)
-    assert (explorer.delta.base, explorer.delta.min, explorer.delta.max) == (10, -16, 0)
+    assert [v for _, v in explorer.delta.options][::3] == [10.0 ** k for k in range(-16, 1)]   # 1, 2, 5 per decade
+    assert explorer.delta.value == 0.5 and explorer.delta.label == "0.5"   # shown as the code writes it
     assert explorer.state()["x0"] == 1.0 and explorer.state()["delta"] == 0.5
 
 

@@ -107,3 +107,21 @@ def test_training_shows_its_progress_by_blitting(explorer, monkeypatch):
     assert all(disabled for *_, disabled in seen)  # Train is off until the last picture has been sent
     assert seen[1][2] == f"training: epoch {every} of {EPOCHS}, loss {explorer.history.loss[every - 1]:.3f}"
     assert explorer.progress.value == explorer.progress.max == EPOCHS
+
+
+def test_a_fresh_explorer_shows_its_run_at_exactly_the_rate_the_text_uses():
+    explorer = TrainingExplorer(X, Y, epochs=250)
+    assert explorer.learning_rate.value == 0.5 and explorer.learning_rate.label == "0.5"
+    assert not explorer.state()["stale"]
+
+
+def test_the_second_click_of_a_double_click_does_not_train_again(monkeypatch):
+    explorer = TrainingExplorer(X, Y, epochs=250)
+    runs = []
+    monkeypatch.setattr(explorer, "_fit", lambda run, live: runs.append(run))
+    explorer.button.click()
+    explorer.button.click()                     # arrives as the first run ends: ignored
+    assert len(runs) == 1
+    monkeypatch.setattr("gradlab.widgets.training.DOUBLE_CLICK", -1.0)
+    explorer.button.click()                     # a later, deliberate click trains again
+    assert len(runs) == 2

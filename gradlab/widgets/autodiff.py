@@ -50,11 +50,11 @@ class ExpressionExplorer(Explorer):
         super().__init__(figsize=(9, 4.6))
         options = [(name, example) for name, example in EXAMPLES.items()]
         self.example = ipywidgets.Dropdown(options=options, value=text if text in EXAMPLES.values() else None,
-                                           description="example", layout=ipywidgets.Layout(width="420px"))
+                                           description="example", layout=ipywidgets.Layout(flex="1 1 300px", max_width="420px"))
         self.text = ipywidgets.Text(value=text, description="expression", continuous_update=False,
-                                    layout=ipywidgets.Layout(width="420px"))
+                                    layout=ipywidgets.Layout(flex="1 1 300px", max_width="420px"))
         slider = {"min": -3.0, "max": 3.0, "step": 0.5, "readout_format": ".1f",
-                  "layout": ipywidgets.Layout(width="230px"), "style": {"description_width": "30px"}}
+                  "layout": ipywidgets.Layout(width="250px"), "style": {"description_width": "30px"}}
         self.inputs = {name: ipywidgets.FloatSlider(value=v, description=name, **slider)
                        for name, v in (("a", a), ("b", b), ("c", c))}
         self.step = ipywidgets.IntSlider(value=0, min=0, max=1, description="backward",
@@ -69,6 +69,7 @@ class ExpressionExplorer(Explorer):
         self.widget = ipywidgets.VBox([ipywidgets.HBox([self.example, self.text]),
                                        ipywidgets.HBox(list(self.inputs.values())),
                                        ipywidgets.HBox([self.back, self.step, self.forward]), self.image, self.label])
+        self.arrange()
         self.error = ""
         self.shown_text = ""
         self.rebuild()

@@ -43,6 +43,23 @@ def look(artist: Artist) -> tuple:
     raise TypeError(f"dirty rectangles follow texts and lines, not {type(artist).__name__}")
 
 
+def choice_slider(values: Sequence[float], value: float, description: str, **kwargs) -> ipywidgets.SelectionSlider:
+    """A slider over exactly these values (shown as the code writes them, 0.5 and 1e-05), where a log slider
+    would snap 0.5 to 10^-0.3 = 0.501: what the student sees is what the code computes with."""
+    return ipywidgets.SelectionSlider(options=[(f"{v:g}", float(v)) for v in values], value=float(value),
+                                      description=description, **kwargs)
+
+
+REVIVE = ("<small>After a kernel restart, or when you reopen the notebook, this is the last picture: run the "
+          "cell again to make the controls live.</small>")
+
+
+def walk(widget: ipywidgets.Widget) -> list[ipywidgets.Widget]:
+    """widget and every widget inside it, in display order."""
+    inner = widget.children if isinstance(widget, ipywidgets.Box) else ()
+    return [widget, *(w for child in inner for w in walk(child))]
+
+
 def overlap(a: Box, b: Box) -> bool:
     """Whether two pixel boxes share any pixel."""
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
@@ -147,6 +164,23 @@ class Explorer:
         rgb = PIL.Image.fromarray(np.asarray(self._canvas.buffer_rgba())).convert("RGB")
         rgb.save(out, format="png", compress_level=1)
         self.image.value = out.getvalue()
+
+    def arrange(self) -> None:
+        """Make self.widget fit any window: rows of controls wrap instead of squeezing sliders to nothing,
+        the picture shrinks with the window; every control is named by its tooltip; and a line above the
+        label says how to revive the widget after a kernel restart or when the notebook is reopened."""
+        self.image.layout.max_width = "100%"
+        self.image.layout.height = "auto"
+        for widget in walk(self.widget):
+            if isinstance(widget, ipywidgets.HBox):
+                widget.layout.flex_flow = "row wrap"
+            elif isinstance(widget, (ipywidgets.FloatSlider, ipywidgets.IntSlider, ipywidgets.SelectionSlider)):
+                widget.layout.min_width = "220px"
+                widget.tooltip = widget.tooltip or widget.description
+            elif isinstance(widget, (ipywidgets.Button, ipywidgets.IntProgress, ipywidgets.Text, ipywidgets.Dropdown)):
+                widget.tooltip = widget.tooltip or widget.description
+        *above, label = self.widget.children   # the label stays last: the line goes just above it
+        self.widget.children = (*above, ipywidgets.HTML(REVIVE), label)
 
     def observe(self, *controls: ipywidgets.ValueWidget) -> None:
         """Call update() whenever one of the controls changes value."""

@@ -41,6 +41,7 @@ class ChainExplorer(Explorer):
         self.delta = delta
         self.x = ipywidgets.FloatSlider(value=x, min=x_range[0], max=x_range[1], step=0.01, description="x")
         self.widget = ipywidgets.VBox([self.x, self.image, self.label])
+        self.arrange()
         self._build_figure(x_range)
         self.observe(self.x)
         self.update()

@@ -45,7 +45,7 @@ class GraphExplorer(Explorer):
         super().__init__(figsize=(9, 5.2))
         # Steps of 0.5 keep every product and sum exact in binary, so z = 0 really is 0 at the kink.
         slider = {"continuous_update": True, "readout_format": ".2f",
-                  "layout": ipywidgets.Layout(width="230px"), "style": {"description_width": "60px"}}
+                  "layout": ipywidgets.Layout(width="270px"), "style": {"description_width": "60px"}}
         self.x = [ipywidgets.FloatSlider(value=v, min=-3, max=3, step=0.5, description=f"x{i}", **slider)
                   for i, v in enumerate(x)]
         self.w = [ipywidgets.FloatSlider(value=v, min=-3, max=3, step=0.5, description=f"w{i}", **slider)
@@ -62,6 +62,7 @@ class GraphExplorer(Explorer):
                                     ipywidgets.VBox([self.b, self.dvalue])])
         stepper = ipywidgets.HBox([self.back, self.step, self.forward])
         self.widget = ipywidgets.VBox([controls, stepper, self.image, self.label])
+        self.arrange()
         self._build_figure()
         self.observe(*self.x, *self.w, self.b, self.dvalue, self.step)
         self.update()

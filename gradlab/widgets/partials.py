@@ -60,6 +60,7 @@ class PartialsExplorer(Explorer):
         self.x0 = ipywidgets.FloatSlider(value=x0, min=x_range[0], max=x_range[1], description="x0", **slider)
         self.y0 = ipywidgets.FloatSlider(value=y0, min=y_range[0], max=y_range[1], description="y0", **slider)
         self.widget = ipywidgets.VBox([ipywidgets.HBox([self.x0, self.y0]), self.image, self.label])
+        self.arrange()
         self._build_figure(title)
         self.observe(self.x0, self.y0)
         self.update()

@@ -6,7 +6,9 @@ import numpy as np
 
 from gradlab.numeric import forward_difference
 from gradlab.plots import ScalarFn, clipped_difference_errors, plot_error_vs_delta, plot_function, tangent_segment
-from gradlab.widgets.base import Explorer
+from gradlab.widgets.base import Explorer, choice_slider
+
+DELTAS = [m * 10.0 ** k for k in range(-16, 0) for m in (1, 2, 5)] + [1.0]   # 1e-16, 2e-16, 5e-16, ..., 0.5, 1
 
 
 class TangentExplorer(Explorer):
@@ -25,10 +27,9 @@ class TangentExplorer(Explorer):
         self.f, self.dfdx = f, dfdx
         self.deltas = np.logspace(-16, 0, 161)
         self.x0 = ipywidgets.FloatSlider(value=x0, min=x_range[0], max=x_range[1], step=0.01, description="x0")
-        self.delta = ipywidgets.FloatLogSlider(
-            value=delta, base=10, min=-16, max=0, step=0.25, readout_format=".1e", description="δ"
-        )
+        self.delta = choice_slider(DELTAS, delta, "δ")
         self.widget = ipywidgets.VBox([self.x0, self.delta, self.image, self.label])
+        self.arrange()
         self._build_figure(x_range, title)
         self.observe(self.x0, self.delta)
         self.update()

@@ -1,13 +1,15 @@
 """Chapter 5: the training explorer, gradient descent on the spiral with a Train button."""
 from __future__ import annotations
 
+import time
+
 import ipywidgets
 import numpy as np
 
 from gradlab.nn import accuracy
 from gradlab.plots import decision_regions, plot_decision_regions
 from gradlab.training import forward_backward, init_params, train
-from gradlab.widgets.base import TEXT_RC, Explorer
+from gradlab.widgets.base import TEXT_RC, Explorer, choice_slider
 
 LOSS_LIMITS = (0.05, 20.0)  # cross-entropy clips probabilities at 1e-7, so it never exceeds 16.1
 UPDATES = 20  # pictures sent while training: one every 5 % of the epochs
@@ -18,6 +20,10 @@ def settings(run: Run) -> str:
     """A run's learning rate, hidden width and epochs in words."""
     learning_rate, hidden, epochs = run
     return f"learning rate {learning_rate:.3g}, {hidden} hidden, {epochs} epochs"
+
+
+DOUBLE_CLICK = 0.5   # seconds after a run in which a click on the same settings is the rest of a double-click
+RATES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0]   # the chapter's rates among them
 
 
 class TrainingExplorer(Explorer):
@@ -37,18 +43,18 @@ class TrainingExplorer(Explorer):
         super().__init__(figsize=(9, 3.6))
         self.X, self.y, self.seed = X, y, seed
         style = {"description_width": "90px"}
-        self.learning_rate = ipywidgets.FloatLogSlider(value=learning_rate, base=10, min=-2, max=1, step=0.1,
-                                                       readout_format=".3g", description="learning rate", style=style)
+        self.learning_rate = choice_slider(RATES, learning_rate, "learning rate", style=style)
         self.hidden = ipywidgets.IntSlider(value=hidden, min=1, max=128, description="hidden", style=style)
         self.epochs = ipywidgets.IntSlider(value=epochs, min=250, max=3000, step=250, description="epochs",
                                            style=style)
         self.button = ipywidgets.Button(description="Train", button_style="primary")
         self.progress = ipywidgets.IntProgress(value=0, min=0, max=epochs, description="epochs run",
                                                style={"description_width": "initial"})
-        self.button.on_click(lambda _: self.train())
+        self.button.on_click(lambda _: self.press())
         controls = ipywidgets.HBox([ipywidgets.VBox([self.learning_rate, self.hidden, self.epochs]),
                                     ipywidgets.VBox([self.button, self.progress])])
         self.widget = ipywidgets.VBox([controls, self.image, self.label])
+        self.arrange()
         self._build_figure(epochs)
         self.observe(self.learning_rate, self.hidden, self.epochs)
         self.train(live=False)  # no one watches yet
@@ -97,6 +103,12 @@ class TrainingExplorer(Explorer):
             self.label.value = f"{settings(self._run)}: {result}"
         self.show()
 
+    def press(self) -> None:
+        """Train, but not again for the second click of a double-click: the kernel is busy training when it
+        arrives, so it is handled the moment the first run ends, with the sliders unchanged."""
+        if self.state()["stale"] or time.monotonic() - self._finished > DOUBLE_CLICK:
+            self.train()
+
     def train(self, live: bool = True) -> None:
         """Train with the sliders' values (what the Train button does); live, the progress bar, the curves and
         the title advance every 5 % of the epochs. Then the trained network's regions are drawn."""
@@ -104,6 +116,7 @@ class TrainingExplorer(Explorer):
         try:
             self._fit(self.sliders(), live)
         finally:
+            self._finished = time.monotonic() if live else -DOUBLE_CLICK   # the first run, at construction, is no click
             self.button.disabled = False  # after the last picture: an enabled button means it has been sent
 
     def _fit(self, run: Run, live: bool) -> None:
