@@ -37,9 +37,15 @@ lab: setup
 submit: setup
 	PATH="$(BIN):$$PATH" $(BIN)/python -m gradlab.workspace submit --student "$(STUDENT)"
 
+# The browser tests (mostly waiting on JupyterLab and chromium) run beside the rest, which grades a class
+# on both cores: two independent groups, one wall-clock budget. The browser's report follows the rest's.
 test: setup
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -rs --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions
+	@$(BIN)/python -m pytest -rs -p no:cacheprovider tests/test_browser.py > .browser-tests.log 2>&1 & browser=$$!; \
+	$(BIN)/python -m pytest -rs --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions \
+		--ignore=tests/test_browser.py; rest=$$?; \
+	wait $$browser; browsed=$$?; echo "---- tests/test_browser.py"; cat .browser-tests.log; rm -f .browser-tests.log; \
+	exit $$(( rest != 0 || browsed != 0 ))
 
 # The notebooks alone against their stored outputs; CI also runs this under another BLAS kernel
 # (OPENBLAS_CORETYPE=Sandybridge make notebooks), so an output only one CPU reproduces cannot land.

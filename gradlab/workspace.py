@@ -23,8 +23,7 @@ import shutil
 import sys
 import zipfile
 from pathlib import Path
-
-import nbformat
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASES, WORKSPACE = ROOT / "chapters", ROOT / "workspace"
@@ -80,7 +79,7 @@ def student_mode(workspace: Path = WORKSPACE) -> dict[str, Path]:
             "JUPYTERLAB_WORKSPACES_DIR": config / "lab" / "workspaces"}
 
 
-def unfinished(notebook: nbformat.NotebookNode) -> list[str]:
+def unfinished(notebook: Any) -> list[str]:
     """The answer cells still holding their stub."""
     return [cell.metadata["nbgrader"]["grade_id"] for cell in notebook.cells
             if cell.metadata.get("nbgrader", {}).get("solution") and "raise NotImplementedError()" in cell.source]
@@ -97,6 +96,8 @@ def submit(student: str, workspace: Path = WORKSPACE, out: Path | None = None,
            check: bool = True) -> tuple[Path, list[str]]:
     """(the archive, what to tell the student): every chapter notebook of the workspace under
     <student>/<chapter>/, with each notebook's unfinished exercises and failing tests named."""
+    import nbformat  # here, not at the top: graded kernels import all of gradlab, and nbformat is heavy
+
     if not STUDENT_ID.fullmatch(student):
         raise ValueError(f"{student!r} is not a student id: letters, digits, '.', '_' and '-', at most 64")
     notebooks = sorted(p for p in workspace.glob("[0-9][0-9]_*/*.ipynb"))
