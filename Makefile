@@ -41,7 +41,7 @@ submit: setup
 # on both cores: two independent groups, one wall-clock budget. The browser's report follows the rest's.
 test: setup
 	$(BIN)/ruff check .
-	@$(BIN)/python -m pytest -rs -p no:cacheprovider tests/test_browser.py > .browser-tests.log 2>&1 & browser=$$!; \
+	@$(BIN)/python -m pytest -rsP -p no:cacheprovider tests/test_browser.py > .browser-tests.log 2>&1 & browser=$$!; \
 	$(BIN)/python -m pytest -rs --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg tests solutions \
 		--ignore=tests/test_browser.py; rest=$$?; \
 	wait $$browser; browsed=$$?; echo "---- tests/test_browser.py"; cat .browser-tests.log; rm -f .browser-tests.log; \
