@@ -206,7 +206,10 @@ LATENCY = """a => {  // keydown on the first slider's handle to the picture's ne
 
 def report_latency(chapter: str, area, moves: int = 20) -> None:
     """Print the time from a key press on the first slider to the new picture (timed in the page), median
-    and 95th percentile over `moves` presses (right, left, right, ...): for the log, not an assertion."""
+    and 95th percentile over `moves` presses (right, left, right, ...): for the log, not an assertion.
+
+        GRADLAB_LATENCY=1 .venv/bin/python -m pytest -rP tests/test_browser.py -k chapter_runs
+    """
     area.evaluate(LATENCY)
     handle = area.locator(".noUi-handle").first
     handle.focus()
@@ -243,7 +246,7 @@ def press_train(area) -> None:
             time.sleep(0.1)
 
     trains(button.dblclick)
-    settled = time.monotonic() + 2
+    settled = time.monotonic() + 1
     while time.monotonic() < settled:  # the double-click's second click must not start another run
         assert bar.evaluate("bar => bar.style.width") == "100%" and not button.is_disabled(), "Train ran twice"
         time.sleep(0.05)
@@ -258,7 +261,8 @@ def test_chapter_runs_and_its_widget_responds(lab, page, chapter):
     for area in widgets(page):
         assert "press Train" not in area.locator(".widget-html-content").last.inner_text()  # a fresh explorer
         move_every_slider(area)
-        report_latency(chapter, area)
+        if os.environ.get("GRADLAB_LATENCY") == "1":  # a measurement, not a test: make test does not pay for it
+            report_latency(chapter, area)
         press_train(area)
     page.set_viewport_size({"width": 800, "height": 1000})
     for area in widgets(page):
