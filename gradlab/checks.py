@@ -13,15 +13,20 @@ grader's guard watches (grader/guard.py). Outside grading nothing listens to the
 """
 from __future__ import annotations
 
+import linecache
 import numbers
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
 from typing import Any, NamedTuple
 
 import numpy as np
 
 _array = np.array
+_traceback_of = BaseException.__traceback__.__get__   # a student's exception class cannot override this
+LIBRARIES = (str(Path(__file__).resolve().parent), sys.prefix, sys.base_prefix)   # frames that are not the student's
 _asarray = np.asarray
 _isfinite = np.isfinite
 _allclose = np.allclose
@@ -188,21 +193,36 @@ def text_of(error: BaseException) -> str:
     return str.__getitem__(text, slice(None)) if isinstance(text, str) else "?"
 
 
-def run(fn: Any, copies: dict[str, Any], what: str) -> tuple[Any, str]:
-    """Student time: call fn(**copies); (its answer as plain data, '') or (None, what went wrong)."""
+def run(fn: Any, copies: dict[str, Any], what: str) -> tuple[Any, str, BaseException | None]:
+    """Student time: call fn(**copies); (its answer as plain data, '', None) or (None, what went wrong, the
+    student's exception when their code raised one)."""
     if not callable(fn):
-        return None, f"{what}: expected a function, got a value of type {type_name(fn)}"
+        return None, f"{what}: expected a function, got a value of type {type_name(fn)}", None
     try:
         with _errstate(all="ignore"):
-            return plain(fn(**copies)), ""
+            return plain(fn(**copies)), "", None
     except NotImplementedError:
-        return None, f"{what} is not implemented yet: replace `raise NotImplementedError()` with your code"
+        return None, f"{what} is not implemented yet: replace `raise NotImplementedError()` with your code", None
     except AssertionError as error:  # the student's own assert: its message as it is
-        return None, text_of(error)
+        return None, text_of(error), None
     except KeyboardInterrupt:
         raise
     except BaseException as error:  # any student error becomes a readable failure
-        return None, f"{what} raised {type_name(error)}: {text_of(error)}"
+        return None, f"{what} raised {type_name(error)}: {text_of(error)}", error
+
+
+def student_line(error: BaseException) -> str:
+    """Where the student's own code raised error: the last frame outside gradlab and the installed libraries,
+    as a line of the message (read after student time, through BaseException's own descriptor, so no code
+    of a student's exception class runs), or ''."""
+    tb, found = _traceback_of(error), None
+    while type(tb) is TracebackType:
+        code = tb.tb_frame.f_code
+        if not code.co_filename.startswith(LIBRARIES):
+            found = (code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    line = linecache.getline(*found).strip() if found else ""
+    return f"\n  in your code, line {found[1]}: {line}" if line else ""
 
 
 def call_each(fn: Any, cases: Sequence[Mapping[str, Any]], whats: Sequence[str],
@@ -223,9 +243,11 @@ def call_each(fn: Any, cases: Sequence[Mapping[str, Any]], whats: Sequence[str],
         return [(None, f"{whats[0]}: the answer interfered with the checks")] * len(cases)
     checked = []
     for case, copy, what, result in zip(cases, copies, whats, results):
-        got, failure = result if type(result) is tuple and len(result) == 2 else (None, None)
+        got, failure, error = result if type(result) is tuple and len(result) == 3 else (None, None, None)
         if type(failure) is not str or not is_plain(got):
             failure = f"{what} returned something the checks cannot read"
+        elif failure and isinstance(error, BaseException):
+            failure += student_line(error)
         elif not failure:
             where = next((w for key, original in case.items() if (w := changed(original, copy[key], key))), "")
             if where:

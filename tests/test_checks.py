@@ -142,6 +142,21 @@ def test_call_reports_not_implemented_yet():
         call(stub, {"x": 1}, "f(x=1)")
 
 
+def test_an_error_in_the_students_code_shows_their_line():
+    def answer(x):
+        scaled = x * 2
+        return scaled / (x - x)
+
+    with pytest.raises(AssertionError) as failure:
+        call(answer, {"x": 1.0}, "answer(x=1)")
+    message = str(failure.value)
+    assert message.startswith("answer(x=1) raised ZeroDivisionError: float division by zero\n  in your code, line ")
+    assert message.endswith(": return scaled / (x - x)")
+    with pytest.raises(AssertionError) as inside_numpy:       # raised inside numpy: still the student's line
+        call(lambda x: np.linalg.inv(np.zeros((2, 2))), {"x": 1.0}, "f")
+    assert "in your code, line" in str(inside_numpy.value) and "np.linalg.inv" in str(inside_numpy.value)
+
+
 def test_call_names_any_other_exception_and_its_message():
     with pytest.raises(AssertionError, match="f raised ZeroDivisionError: division by zero"):
         call(lambda x: x / 0, {"x": 1}, "f")
