@@ -24,25 +24,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-_array = np.array
+# numpy as it was at import: a student who rebinds np.allclose does not change what the checks see
+_array, _asarray, _isfinite, _allclose, _abs, _argmax = np.array, np.asarray, np.isfinite, np.allclose, np.abs, np.argmax
+_unravel, _array_equal, _array2string, _errstate = np.unravel_index, np.array_equal, np.array2string, np.errstate
+_max, _size, _ravel, _shape, _default_rng = np.max, np.size, np.ravel, np.shape, np.random.default_rng
+_float64, _ndarray = np.float64, np.ndarray
 _traceback_of = BaseException.__traceback__.__get__   # a student's exception class cannot override this
 LIBRARIES = (str(Path(__file__).resolve().parent), sys.prefix, sys.base_prefix)   # frames that are not the student's
-_asarray = np.asarray
-_isfinite = np.isfinite
-_allclose = np.allclose
-_abs = np.abs
-_argmax = np.argmax
-_unravel = np.unravel_index
-_array_equal = np.array_equal
-_array2string = np.array2string
-_errstate = np.errstate
-_max = np.max
-_size = np.size
-_ravel = np.ravel
-_shape = np.shape
-_default_rng = np.random.default_rng
-_float64 = np.float64
-_ndarray = np.ndarray
 # Immutable values a student may return as they are: Python's and numpy's scalar types.
 ATOMS = (type(None), bool, int, float, complex, str, *sorted(set(np.sctypeDict.values()), key=str))
 MAX_DEPTH = 8  # nesting kept in an answer (tuples of dicts of arrays need 3)
