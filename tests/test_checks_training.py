@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from check_harness import failure
+from margins import LOOPS, student_train
 
 from gradlab import numeric, training
 from gradlab.datasets import held_out_split, spiral_data
@@ -75,15 +76,8 @@ def test_missing_a_bug_names_it_with_its_error():
 
 # ---------------------------------------------------------------- the training run
 
-def reference_train(X, y, seed):
-    """The notebook's answer: mini-batches of 40, momentum 0.9, rate 0.2 decaying with 2e-3, λ = 1e-5."""
-    params, velocity = training.init_params(X.shape[1], 64, 3, seed), None
-    velocity, rng = training.zeros_like(params), np.random.default_rng(seed)
-    penalised = c.penalised_by(1e-5)
-    for epoch in range(1000):
-        params, velocity, _ = c.minibatch_epoch(params, velocity, X, y, rng.permutation(len(X)), 40,
-                                                0.2 / (1 + 2e-3 * epoch), 0.9, penalised)
-    return params
+# The notebook's answer: mini-batches of 40, momentum 0.9, rate 0.2 decaying with 2e-3, λ = 1e-5.
+reference_train = student_train(*LOOPS["the reference (batches of 40, rate 0.2)"])
 
 
 def test_held_out_split_takes_per_class_points_of_each_class_and_keeps_the_rest_in_order():
