@@ -5,12 +5,13 @@
     python -m gradlab.workspace submit --student ID validate every notebook and write one archive (make submit)
 
 `sync` copies each release file the workspace does not have yet and never touches one it has; when a
-release changed since the student's copy was made, it says how to get the new version without losing
-the old. It also writes the settings of the student's JupyterLab: no nbgrader instructor tools (the
-Validate button stays), no news prompt, widget state saved with the notebook (a reopened notebook
-shows its last pictures). `submit` runs nbgrader's validator on each notebook, names what is
-unfinished, and writes <student>/<chapter>/<notebook>.ipynb into one zip: the layout the instructor's
-grader reads from course/submitted/.
+release changed since the student's copy was made, it says how to get the new version without losing the
+old. It also writes the settings of the student's JupyterLab: no nbgrader instructor tools (the Validate
+button stays), no news prompt, widget messages on the main shell, widget state saved with the notebook
+(a reopened notebook shows its last pictures), kernel messages sent without delay (gradlab.labserver).
+`submit` runs nbgrader's validator on each notebook, names what is unfinished, and writes
+<student>/<chapter>/<notebook>.ipynb into one zip: the layout the instructor's grader reads from
+course/submitted/.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from gradlab import labserver
+
 ROOT = Path(__file__).resolve().parent.parent
 RELEASES, WORKSPACE = ROOT / "chapters", ROOT / "workspace"
 RECORD = ".course/releases.json"   # the hash of each release file when the student's copy was made
@@ -34,6 +37,9 @@ INSTRUCTOR_TOOLS = ["@jupyter/nbgrader:menu", "@jupyter/nbgrader:formgrader", "@
 SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings": {"saveState": True},
+    # Widget messages on the main shell, one at a time with the cells: over a subshell (JupyterLab's default
+    # with ipykernel 7) a widget callback draws with matplotlib while a cell plots, and FreeType breaks.
+    "@jupyterlab/apputils-extension/kernels-settings.jupyterlab-settings": {"commsOverSubshells": "disabled"},
 }
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
@@ -70,6 +76,7 @@ def student_mode(workspace: Path = WORKSPACE) -> dict[str, Path]:
     page = config / "labconfig" / "page_config.json"
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(json.dumps({"disabledExtensions": dict.fromkeys(INSTRUCTOR_TOOLS, True)}, indent=1))
+    (config / "jupyter_server_config.json").write_text(json.dumps(labserver.CONFIG, indent=1))  # prompt messages
     for name, values in SETTINGS.items():
         path = settings / name
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from course import CHAPTER_IDS, CHAPTERS, notebook_path
 
-from gradlab import workspace
+from gradlab import labserver, workspace
 
 
 @pytest.fixture
@@ -60,6 +60,8 @@ def test_student_mode_hides_instructor_tools_but_keeps_validate(tmp_path):
     settings = environment["JUPYTERLAB_SETTINGS_DIR"]
     assert json.loads((settings / "@jupyter-widgets/jupyterlab-manager/plugin.jupyterlab-settings").read_text()) == {
         "saveState": True}
+    server = json.loads((environment["JUPYTER_CONFIG_DIR"] / "jupyter_server_config.json").read_text())
+    assert server == labserver.CONFIG
     news = settings / "@jupyterlab/apputils-extension/notification.jupyterlab-settings"
     news.write_text('{"fetchNews": "true"}')              # the student's own choice survives
     workspace.student_mode(tmp_path)
@@ -96,3 +98,4 @@ def test_submit_refuses_an_unusable_student_id(student, tmp_path):
 def test_submit_without_a_workspace_says_what_to_do(tmp_path):
     with pytest.raises(ValueError, match="run `make lab` first"):
         workspace.submit("jdoe", tmp_path)
+
