@@ -66,9 +66,11 @@ CASES: dict[str, Callable[[], Explorer]] = {
 
 
 def drawn_from_scratch(explorer: Explorer) -> Explorer:
-    """The explorer with every update drawing the whole figure: nothing animated, nothing cached."""
+    """The explorer with every update drawing the whole figure, as a re-plot does: nothing animated, nothing
+    cached, the layout computed again."""
     for artist in (*explorer._moving, *explorer._settled):
         artist.set_animated(False)
+    explorer.figure.set_layout_engine("constrained")  # the explorer fixes its layout after its first draw
 
     def show() -> None:
         with explorer.drawing():

@@ -6,12 +6,14 @@ by drawing it again. Each widget's drawing logic and numbers are tested in tests
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 from collections.abc import Callable
 
 import ipywidgets
 import matplotlib
+import numpy as np
 import PIL.Image
 import pytest
 from IPython.core.formatters import DisplayFormatter
@@ -19,7 +21,8 @@ from IPython.core.formatters import DisplayFormatter
 from gradlab.datasets import spiral_data
 from gradlab.functions import square, square_deriv
 from gradlab.widgets import ChainExplorer, ExpressionExplorer, GraphExplorer, PartialsExplorer, TangentExplorer, TrainingExplorer
-from gradlab.widgets.base import Explorer
+from gradlab.widgets.access import Access
+from gradlab.widgets.base import DPI, REVIVE, SHARPEN_AFTER, Explorer, png_bytes, walk
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 Slider = ipywidgets.FloatSlider | ipywidgets.IntSlider | ipywidgets.SelectionSlider
@@ -33,8 +36,8 @@ EXPLORERS: dict[str, Callable[[], Explorer]] = {
     "expression": ExpressionExplorer,
     "training": lambda: TrainingExplorer(*spiral_data(100, 3), epochs=250),  # 250 epochs: trained at once
 }
-PNG_SIZES = {TangentExplorer: (720, 272), PartialsExplorer: (720, 336), ChainExplorer: (720, 360),
-             GraphExplorer: (720, 416), TrainingExplorer: (720, 288), ExpressionExplorer: (720, 368)}
+PNG_SIZES = {TangentExplorer: (864, 326), PartialsExplorer: (864, 403), ChainExplorer: (864, 432),  # inches × 96
+             GraphExplorer: (864, 499), TrainingExplorer: (864, 345), ExpressionExplorer: (864, 441)}
 
 
 @pytest.fixture(params=EXPLORERS)
@@ -64,10 +67,74 @@ def move_every_slider(explorer: Explorer) -> None:
         slider.value = other_value(slider)
 
 
+def size(png: bytes) -> tuple[int, int]:
+    return PIL.Image.open(io.BytesIO(png)).size
+
+
 def test_renders_the_whole_figure_as_png_at_construction(explorer):
     png = explorer.png()
     assert isinstance(png, bytes) and png.startswith(b"\x89PNG") and png == explorer.image.value
-    assert PIL.Image.open(io.BytesIO(png)).size == PNG_SIZES[type(explorer)]
+    assert size(png) == PNG_SIZES[type(explorer)]
+    assert explorer.image.layout.width == f"{PNG_SIZES[type(explorer)][0]}px"  # one image pixel per CSS pixel
+
+
+def test_png_bytes_are_the_canvas_exactly():
+    rgba = np.random.default_rng(0).integers(0, 256, (7, 5, 4), dtype=np.uint8)
+    assert np.array_equal(np.asarray(PIL.Image.open(io.BytesIO(png_bytes(rgba)))), rgba[..., :3])
+
+
+def test_the_explorer_box_carries_its_browser_side(explorer):
+    """The class access.css and access.js find it by, the stale line (hidden while live), alt text saying
+    what the picture shows, and a tooltip for every control."""
+    box = explorer.widget
+    assert "gradlab-explorer" in box._dom_classes
+    assert box.children[-1] is explorer.access and isinstance(explorer.access, Access)
+    assert box.children[-3].value == REVIVE and 'class="gradlab-revive"' in REVIVE
+    assert len(explorer.access.alt) > 60 and explorer.access.layout.display == "none"
+    controls = [w for w in walk(box) if isinstance(w, (Slider, ipywidgets.Button, ipywidgets.IntProgress))]
+    assert controls and all(w.tooltip for w in controls)
+
+
+def pixels(explorer: Explorer, ratio: float) -> tuple[int, int]:
+    """The picture's size in pixels at ratio image pixels per CSS pixel."""
+    return tuple(int(ratio * DPI * inches) for inches in explorer.figure.get_size_inches())
+
+
+def test_a_dense_screen_gets_a_sharper_picture_of_the_same_scene(explorer):
+    """sharpen() draws at the screen's density (at most 2); moves after it are drawn at 96 dpi again, exactly
+    as before it."""
+    start, controls = explorer.png(), sliders(explorer.widget)
+    values = [slider.value for slider in controls]
+    explorer.access.pixel_ratio = 3.0
+    explorer.sharpen()
+    assert size(explorer.png()) == pixels(explorer, 2.0)
+    move_every_slider(explorer)
+    for slider, value in zip(controls, values):
+        slider.value = value
+    assert explorer.png() == start
+
+
+def test_sharpening_waits_for_the_controls_to_be_still():
+    """In a kernel (an event loop runs): one sharp picture SHARPEN_AFTER seconds after the last move, none
+    before; on an ordinary screen, none at all. (Explorer's timing, the same for every explorer.)"""
+    explorer = EXPLORERS["tangent"]()
+    sizes = []
+    explorer.image.observe(lambda change: sizes.append(size(change["new"])), names="value")
+    slider = sliders(explorer.widget)[0]
+
+    async def moves(ratio: float) -> None:
+        explorer.access.pixel_ratio = ratio
+        sizes.clear()
+        for value in (other_value(slider), slider.value, other_value(slider)):
+            slider.value = value
+            await asyncio.sleep(SHARPEN_AFTER / 3)
+        await asyncio.sleep(SHARPEN_AFTER)
+
+    base = PNG_SIZES[type(explorer)]
+    asyncio.run(moves(1.0))
+    assert sizes == [base] * 3
+    asyncio.run(moves(1.5))
+    assert sizes[:-1] == [base] * len(sizes[:-1]) and sizes[-1] == pixels(explorer, 1.5)
 
 
 def test_every_slider_changes_picture_and_label(explorer):

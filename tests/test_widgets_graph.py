@@ -11,6 +11,7 @@ import numpy as np
 import PIL.Image
 import pytest
 
+from gradlab.widgets.base import DPI
 from gradlab.widgets.graph import STEPS, GraphExplorer
 
 GRADIENTS = ["dy", "dz", "dxw0", "dxw1", "dxw2", "db", "dx0", "dw0", "dx1", "dw1", "dx2", "dw2"]
@@ -29,7 +30,7 @@ def picture(explorer: GraphExplorer) -> np.ndarray:
 def full_redraw(explorer: GraphExplorer) -> np.ndarray:
     """The picture as a plain blit draws it: the whole background, then every moving artist."""
     with matplotlib.rc_context({"text.hinting": "no_hinting"}):
-        explorer._canvas.restore_region(explorer._background)
+        explorer._canvas.restore_region(explorer._scenes[DPI])  # the graph has no settled artists
         for artist in explorer._moving:
             artist.axes.draw_artist(artist)
     return np.asarray(explorer._canvas.buffer_rgba())[..., :3].copy()

@@ -4,6 +4,8 @@ What every explorer does (PNG, mimebundle, slider moves that blit into the same 
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -125,3 +127,17 @@ def test_the_second_click_of_a_double_click_does_not_train_again(monkeypatch):
     monkeypatch.setattr("gradlab.widgets.training.DOUBLE_CLICK", -1.0)
     explorer.button.click()                     # a later, deliberate click trains again
     assert len(runs) == 2
+
+
+def test_clicks_in_two_threads_train_once(explorer, monkeypatch):
+    """ipykernel 7 may run the second click of a double-click in a subshell's thread while the first trains."""
+    runs, fit = [], explorer._fit
+    monkeypatch.setattr(explorer, "_fit", lambda *args: (runs.append(args), fit(*args)))
+    explorer.hidden.value = 32
+    clicks = [threading.Thread(target=explorer.button.click) for _ in range(2)]
+    for click in clicks:
+        click.start()
+    for click in clicks:
+        click.join()
+    assert len(runs) == 1
+    assert_shows(explorer, 0.5, 32, EPOCHS)

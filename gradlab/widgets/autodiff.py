@@ -5,7 +5,7 @@ import ipywidgets
 
 from gradlab.autodiff import Value, expression, topological_order
 from gradlab.plots import number_text, plot_graph
-from gradlab.widgets.base import TEXT_RC, Explorer
+from gradlab.widgets.base import TEXT_RC, Explorer, serially
 
 EXAMPLES = {
     "a·b + a·c: a used twice": "a*b + a*c",
@@ -36,6 +36,10 @@ def walk(nodes: list[Value], steps: int) -> tuple[list[float | None], list[int]]
     return grads, received
 
 
+ALT = ("The computational graph of the expression: each node with its forward value in blue and, as the backward pass "
+       "steps through the operations, its gradient in red; a ring marks the current operation.")
+
+
 class ExpressionExplorer(Explorer):
     """Pick or type an expression in a, b, c: its graph with forward values (blue) and, stepping the backward
     pass one operation at a time in reverse topological order, the gradients (red) as they arrive. The ring
@@ -47,7 +51,7 @@ class ExpressionExplorer(Explorer):
     dirty_rectangles = True
 
     def __init__(self, text: str = "a*b + a*c", a: float = 2.0, b: float = -1.0, c: float = 0.5) -> None:
-        super().__init__(figsize=(9, 4.6))
+        super().__init__(figsize=(9, 4.6), alt=ALT)
         options = [(name, example) for name, example in EXAMPLES.items()]
         self.example = ipywidgets.Dropdown(options=options, value=text if text in EXAMPLES.values() else None,
                                            description="example", layout=ipywidgets.Layout(flex="1 1 300px", max_width="420px"))
@@ -61,10 +65,10 @@ class ExpressionExplorer(Explorer):
                                          layout=ipywidgets.Layout(width="300px"), style={"description_width": "70px"})
         self.back = ipywidgets.Button(description="◀ step", layout=ipywidgets.Layout(width="80px"))
         self.forward = ipywidgets.Button(description="step ▶", layout=ipywidgets.Layout(width="80px"))
-        self.back.on_click(lambda _: self.move(-1))
-        self.forward.on_click(lambda _: self.move(+1))
-        self.example.observe(lambda change: self.choose(change["new"]), names="value")
-        self.text.observe(lambda _: self.rebuild(), names="value")
+        self.back.on_click(serially(lambda _: self.move(-1)))
+        self.forward.on_click(serially(lambda _: self.move(+1)))
+        self.example.observe(serially(lambda change: self.choose(change["new"])), names="value")
+        self.text.observe(serially(lambda _: self.rebuild()), names="value")
         self.observe(*self.inputs.values(), self.step)
         self.widget = ipywidgets.VBox([ipywidgets.HBox([self.example, self.text]),
                                        ipywidgets.HBox(list(self.inputs.values())),

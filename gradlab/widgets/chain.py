@@ -17,6 +17,10 @@ BOX_CENTRES = (3.0, 6.0, 9.0)
 BOX_WIDTH = 2.2
 
 
+ALT = ("Top: three boxes f1, f2, f3 in a chain, each with its input, output and local derivative, and their product "
+       "against a numerical derivative. Bottom: each function’s curve with its tangent at its input.")
+
+
 class ChainExplorer(Explorer):
     """Three boxes f1 → f2 → f3 at x: each box's input, output and local derivative; their product
     against a central difference of the whole chain. Below: each link's curve with its tangent at
@@ -32,7 +36,7 @@ class ChainExplorer(Explorer):
         x: float = 1.0,
         delta: float = 1e-5,
     ) -> None:
-        super().__init__(figsize=(9, 4.5))
+        super().__init__(figsize=(9, 4.5), alt=ALT)
         if len(chain) != 3:
             raise ValueError(f"the explorer draws a chain of three functions, got {len(chain)}")
         self.chain = list(chain)

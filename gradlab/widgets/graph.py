@@ -7,7 +7,7 @@ import ipywidgets
 from matplotlib.patches import Circle, FancyBboxPatch
 
 from gradlab.backprop import neuron_pass
-from gradlab.widgets.base import TEXT_RC, Explorer
+from gradlab.widgets.base import TEXT_RC, Explorer, serially
 
 # Where the graph's nodes sit (data coordinates of a 10 × 6.4 canvas).
 LEAVES = {"x0": (1.3, 5.9), "w0": (1.3, 5.0), "x1": (1.3, 3.6), "w1": (1.3, 2.7), "x2": (1.3, 1.3), "w2": (1.3, 0.4)}
@@ -29,6 +29,10 @@ def number(value: float) -> str:
     return f"{value:.2f}"
 
 
+ALT = ("The computational graph of a neuron, y = ReLU(x0·w0 + x1·w1 + x2·w2 + b): each node with its forward value in "
+       "blue and, once the backward pass reaches it, its gradient in red.")
+
+
 class GraphExplorer(Explorer):
     """y = ReLU(x0·w0 + x1·w1 + x2·w2 + b): forward values in blue, gradients in red, and a step control that
     walks the backward pass node by node (output, ReLU, sum, multiply 0, 1, 2); nodes not yet reached show no
@@ -42,7 +46,7 @@ class GraphExplorer(Explorer):
 
     def __init__(self, x: Sequence[float] = (1.0, -2.0, 3.0), w: Sequence[float] = (-3.0, -1.0, 2.0),
                  b: float = 1.0, dvalue: float = 1.0, step: int = STEPS) -> None:
-        super().__init__(figsize=(9, 5.2))
+        super().__init__(figsize=(9, 5.2), alt=ALT)
         # Steps of 0.5 keep every product and sum exact in binary, so z = 0 really is 0 at the kink.
         slider = {"continuous_update": True, "readout_format": ".2f",
                   "layout": ipywidgets.Layout(width="270px"), "style": {"description_width": "60px"}}
@@ -53,11 +57,11 @@ class GraphExplorer(Explorer):
         self.b = ipywidgets.FloatSlider(value=b, min=-8, max=8, step=0.5, description="b", **slider)
         self.dvalue = ipywidgets.FloatSlider(value=dvalue, min=-2, max=2, step=0.5, description="dvalue", **slider)
         self.step = ipywidgets.IntSlider(value=step, min=0, max=STEPS, description="backward",
-                                         layout=ipywidgets.Layout(width="260px"), style={"description_width": "60px"})
+                                         layout=ipywidgets.Layout(width="280px"), style={"description_width": "75px"})
         self.back = ipywidgets.Button(description="◀ step", layout=ipywidgets.Layout(width="80px"))
         self.forward = ipywidgets.Button(description="step ▶", layout=ipywidgets.Layout(width="80px"))
-        self.back.on_click(lambda _: self.move(-1))
-        self.forward.on_click(lambda _: self.move(+1))
+        self.back.on_click(serially(lambda _: self.move(-1)))
+        self.forward.on_click(serially(lambda _: self.move(+1)))
         controls = ipywidgets.HBox([ipywidgets.VBox(self.x), ipywidgets.VBox(self.w),
                                     ipywidgets.VBox([self.b, self.dvalue])])
         stepper = ipywidgets.HBox([self.back, self.step, self.forward])

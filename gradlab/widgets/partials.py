@@ -31,6 +31,10 @@ def arrow_path(start: np.ndarray, vector: np.ndarray, head: float) -> np.ndarray
     return np.array([start, tip, [np.nan, np.nan], tip + turn @ back, tip, tip + turn.T @ back])
 
 
+ALT = ("Left: contour lines of f(x, y) with the point (x0, y0) and its gradient arrow. Right: the slices of f through "
+       "the point along x and along y, each with its tangent line.")
+
+
 class PartialsExplorer(Explorer):
     """Contours of f(x, y) with the gradient at (x0, y0), and the two slices through the point with their tangents."""
 
@@ -45,7 +49,7 @@ class PartialsExplorer(Explorer):
         y0: float = 0.5,
         title: str = "f(x, y)",
     ) -> None:
-        super().__init__(figsize=(9, 4.2))
+        super().__init__(figsize=(9, 4.2), alt=ALT)
         self.f, self.dfdx, self.dfdy = f, dfdx, dfdy
         self.xs = np.linspace(*x_range, 201)
         self.ys = np.linspace(*y_range, 201)

@@ -11,6 +11,10 @@ from gradlab.widgets.base import Explorer, choice_slider
 DELTAS = [m * 10.0 ** k for k in range(-16, 0) for m in (1, 2, 5)] + [1.0]   # 1e-16, 2e-16, 5e-16, ..., 0.5, 1
 
 
+ALT = ("Left: the graph of f with the secant through x0 and x0 + δ and the tangent at x0. Right: the error of the "
+       "forward- and central-difference slopes against δ, both axes logarithmic, with the current δ marked.")
+
+
 class TangentExplorer(Explorer):
     """The secant through x0 and x0 + δ against the tangent at x0, and the slope error against δ."""
 
@@ -23,7 +27,7 @@ class TangentExplorer(Explorer):
         delta: float = 0.5,
         title: str = "f(x) = 2x²",
     ) -> None:
-        super().__init__(figsize=(9, 3.4))
+        super().__init__(figsize=(9, 3.4), alt=ALT)
         self.f, self.dfdx = f, dfdx
         self.deltas = np.logspace(-16, 0, 161)
         self.x0 = ipywidgets.FloatSlider(value=x0, min=x_range[0], max=x_range[1], step=0.01, description="x0")

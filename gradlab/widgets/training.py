@@ -9,7 +9,7 @@ import numpy as np
 from gradlab.nn import accuracy
 from gradlab.plots import decision_regions, plot_decision_regions
 from gradlab.training import forward_backward, init_params, train
-from gradlab.widgets.base import TEXT_RC, Explorer, choice_slider
+from gradlab.widgets.base import TEXT_RC, Explorer, choice_slider, serially
 
 LOSS_LIMITS = (0.05, 20.0)  # cross-entropy clips probabilities at 1e-7, so it never exceeds 16.1
 UPDATES = 20  # pictures sent while training: one every 5 % of the epochs
@@ -26,6 +26,10 @@ DOUBLE_CLICK = 0.5   # seconds after a run in which a click on the same settings
 RATES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0]   # the chapter's rates among them
 
 
+ALT = ("Left: the loss (log scale) and training accuracy per epoch of the last run. Right: the decision regions of the"
+       " trained network over the spiral data, coloured by class.")
+
+
 class TrainingExplorer(Explorer):
     """Train the spiral network (momentum 0.9, decay 1e-3) with the sliders' learning rate, hidden width and
     epochs: the loss and accuracy curves grow while it trains, then the decision regions of the trained
@@ -40,7 +44,7 @@ class TrainingExplorer(Explorer):
 
     def __init__(self, X: np.ndarray, y: np.ndarray, learning_rate: float = 0.5, hidden: int = 64,
                  epochs: int = 1000, seed: int = 0) -> None:
-        super().__init__(figsize=(9, 3.6))
+        super().__init__(figsize=(9, 3.6), alt=ALT)
         self.X, self.y, self.seed = X, y, seed
         style = {"description_width": "90px"}
         self.learning_rate = choice_slider(RATES, learning_rate, "learning rate", style=style)
@@ -50,7 +54,7 @@ class TrainingExplorer(Explorer):
         self.button = ipywidgets.Button(description="Train", button_style="primary")
         self.progress = ipywidgets.IntProgress(value=0, min=0, max=epochs, description="epochs run",
                                                style={"description_width": "initial"})
-        self.button.on_click(lambda _: self.press())
+        self.button.on_click(serially(lambda _: self.press()))
         controls = ipywidgets.HBox([ipywidgets.VBox([self.learning_rate, self.hidden, self.epochs]),
                                     ipywidgets.VBox([self.button, self.progress])])
         self.widget = ipywidgets.VBox([controls, self.image, self.label])
@@ -104,8 +108,9 @@ class TrainingExplorer(Explorer):
         self.show()
 
     def press(self) -> None:
-        """Train, but not again for the second click of a double-click: the kernel is busy training when it
-        arrives, so it is handled the moment the first run ends, with the sliders unchanged."""
+        """Train, but not again for the second click of a double-click: it waits for the first run (the kernel
+        is busy, or the click's thread waits for base.CALLBACKS), then finds the sliders unchanged and the run
+        just finished."""
         if self.state()["stale"] or time.monotonic() - self._finished > DOUBLE_CLICK:
             self.train()
 
