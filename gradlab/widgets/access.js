@@ -1,6 +1,6 @@
 // In the browser, for one explorer (the .gradlab-explorer box around this hidden widget): name each
 // control and announce its value as shown, give the picture its alt text and the progress bar its
-// role, and tell the kernel the screen's pixel density.
+// role, and tell the kernel the screen's pixel density (again when it changes).
 
 function set(node, attribute, value) {
   if (node.getAttribute(attribute) !== value) node.setAttribute(attribute, value);
@@ -43,10 +43,17 @@ export default {
       update();
     };
     start();
-    if (model.get("pixel_ratio") !== window.devicePixelRatio) {
-      model.set("pixel_ratio", window.devicePixelRatio);
-      model.save_changes();
-    }
-    return () => { cancelAnimationFrame(frame); observer?.disconnect(); };
+    let density = null;
+    const report = () => { // now, and whenever the window moves to a screen of another density
+      if (model.get("pixel_ratio") !== window.devicePixelRatio) {
+        model.set("pixel_ratio", window.devicePixelRatio);
+        model.save_changes();
+      }
+      density?.removeEventListener("change", report);
+      density = window.matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`);
+      density.addEventListener("change", report);
+    };
+    report();
+    return () => { cancelAnimationFrame(frame); observer?.disconnect(); density?.removeEventListener("change", report); };
   },
 };
