@@ -237,9 +237,15 @@ def tab_to(area, control) -> None:
     raise AssertionError(f"Tab never reached {control.evaluate('c => c.outerHTML.slice(0, 120)')}")
 
 
+CONTROL = re.compile(r"^\s*- '?(slider|button|combobox|textbox|img|progressbar)( \"[^\"]+\")?", re.MULTILINE)
+
+
 def speaks(area) -> None:
-    """What a screen reader gets: every slider named and its value as the readout shows it, the picture's alt
-    text, a progress bar with its role; the stale line hidden while the kernel is live."""
+    """What a screen reader gets: every control and picture named (the page's accessibility tree), each slider's
+    value as its readout shows it, the picture's alt text, a progress bar with its role; the stale line hidden
+    while the kernel is live."""
+    controls = CONTROL.findall(area.aria_snapshot())
+    assert controls and all(name for _, name in controls), f"unnamed: {[role for role, name in controls if not name]}"
     for row in area.locator(".widget-slider").all():
         name, readout = row.locator(".widget-label").inner_text(), row.locator(".widget-readout").inner_text()
         slider = row.get_by_role("slider", name=name, exact=True)
