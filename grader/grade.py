@@ -37,6 +37,7 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)      # the static scan's, for review
     findings: list[str] = field(default_factory=list)   # the guard's: the tests they name score 0
+    failures: dict[str, str] = field(default_factory=dict)  # each failed test cell's message, by grade id
     seconds: float = 0.0
 
 
@@ -124,7 +125,7 @@ class Grader:
             result = json.loads(result_file.read_text()) if result_file.exists() and not failed else {}
             outcome = Outcome(submission.student, submission.chapter,
                               problems=result.get("problems", []) + failed, flags=result.get("flags", []),
-                              findings=result.get("findings", []),
+                              findings=result.get("findings", []), failures=result.get("failures", {}),
                               seconds=time.perf_counter() - start)
             return outcome, work, bool(failed)
         finally:

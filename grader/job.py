@@ -201,6 +201,20 @@ def run_problems(notebook: Path, limits: Limits) -> list[str]:
     return problems
 
 
+def test_failures(notebook: Path) -> dict[str, str]:
+    """The message of each failed test cell of an autograded notebook, by grade id (a check's message ends
+    with its "Likely mistake: …" line when a hint matched)."""
+    failures = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        grading = cell.metadata.get("nbgrader", {})
+        if grading.get("grade") and not grading.get("solution"):
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    failures[grading["grade_id"]] = (output.evalue if output.ename == "AssertionError"
+                                                     else f"{output.ename}: {output.evalue}")
+    return failures
+
+
 def root_cause(log: str) -> str:
     """The last exception line in nbgrader's log that is not nbgrader's own summary."""
     causes = re.findall(r"^\s*([\w.]+(?:Error|Exception): .*)$", log, re.MULTILINE)
@@ -218,7 +232,7 @@ def run(job: Job) -> dict:
     key = install_kernel(job)
     problems = inspection.problems
     if not any(submitted.glob("*.ipynb")):  # nothing gradable: the merge records a 0
-        return {"problems": problems, "flags": [], "findings": [], "log": ""}
+        return {"problems": problems, "flags": [], "findings": [], "failures": {}, "log": ""}
     workdir = Path(job.work) / "student"  # the kernel's folder: the student's files, never a graded copy
     shutil.copytree(submitted, workdir)
     config = nbgrader_config(job, key, workdir)
@@ -227,13 +241,16 @@ def run(job: Job) -> dict:
     if not graded["success"]:
         problems.append(f"nbgrader could not grade it: {root_cause(graded.get('log', ''))}")
     autograded = job.course / "autograded" / job.student / job.chapter
+    failures = {}
     for notebook in sorted(autograded.glob("*.ipynb")):
         problems += run_problems(notebook, job.limits)
+        failures |= test_failures(notebook)
     api.generate_feedback(job.chapter, job.student, force=True)
     found = Path(job.work) / "findings.json"
     findings = json.loads(found.read_text()) if found.exists() else []
     return {"problems": problems, "flags": [str(f) for f in inspection.flags],
-            "findings": [f"{f['flag']} ({f['kind']})" for f in findings], "log": graded.get("log", "")}
+            "findings": [f"{f['flag']} ({f['kind']})" for f in findings], "failures": failures,
+            "log": graded.get("log", "")}
 
 
 def serve() -> None:

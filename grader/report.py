@@ -1,10 +1,12 @@
 """What the instructor reads after grading: a summary table, and a report page with the
-per-exercise score distribution, the submissions with problems, the guard's findings and the
-flagged ones."""
+per-exercise score distribution, the mistakes the class made, the submissions with problems, the
+guard's findings and the flagged ones."""
 from __future__ import annotations
 
 import html
 import json
+import re
+from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
 
@@ -57,6 +59,45 @@ def plot_scores(scores: dict[str, dict[str, list[float]]], path: Path) -> None:
     plt.close(fig)
 
 
+HINT = re.compile(r"^Likely mistake: (.*)$", re.MULTILINE)
+NUMBER = re.compile(r"(?<![\w.])-?\d+\.?\d*(?:e[-+]?\d+)?(?!\w)")  # 2, -0.5, 1., 1e-05; not the 1 of dh1_dx
+GUARDED = "stopped by the guard (see below)"
+
+Groups = dict[str, list[str]]  # what went wrong: the students who did it
+
+
+def class_mistakes(outcomes: list[Outcome]) -> dict[tuple[str, str], tuple[Groups, Groups]]:
+    """Per (chapter, test cell): the diagnosed mistakes (the checks' "Likely mistake" hints) and the other
+    failures (their first line with the numbers masked as #; the guard's zeros as one), each with the
+    students who made it."""
+    found: dict[tuple[str, str], tuple[Groups, Groups]] = defaultdict(lambda: (defaultdict(list), defaultdict(list)))
+    for outcome in outcomes:
+        for test, message in outcome.failures.items():
+            diagnosed, other = found[outcome.chapter, test]
+            hint = HINT.search(message)
+            if hint:
+                diagnosed[hint.group(1)].append(outcome.student)
+            elif message.startswith("IntegrityError:"):
+                other[GUARDED].append(outcome.student)
+            else:
+                other[NUMBER.sub("#", message.splitlines()[0] if message else "(no message)")].append(outcome.student)
+    return dict(sorted(found.items()))
+
+
+def mistakes_section(outcomes: list[Outcome]) -> str:
+    """The report's mistakes: per test cell, most frequent first, the students one click away."""
+    def listed(groups: Groups, kind: str) -> str:
+        return "".join(
+            f"<li>{kind}{html.escape(what)}: <details><summary>{len(who)} student{'s' * (len(who) != 1)}</summary>"
+            f"{html.escape(', '.join(sorted(who)))}</details></li>"
+            for what, who in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])))
+
+    cells = [f"<h3>{html.escape(chapter)} · {html.escape(test)}</h3><ul>{listed(diagnosed, '')}"
+             f"{listed(other, 'no hint matched: ')}</ul>"
+             for (chapter, test), (diagnosed, other) in class_mistakes(outcomes).items()]
+    return "".join(cells) or "<p>No test failed.</p>"
+
+
 def rows(outcomes: list[Outcome], attribute: str) -> str:
     out = []
     for o in outcomes:
@@ -91,6 +132,10 @@ tr:nth-child(even){{background:#f4f4f4}} pre{{background:#f8f8f8;padding:1em}}</
 <p>Grades: <a href="../grades.csv">grades.csv</a> (nbgrader export). Feedback: one page per student
 and chapter under <a href="../feedback/">feedback/</a>.</p>
 <h2>Which exercises the class finds hard</h2><img src="scores.png" alt="score distribution per test cell">
+<h2>What the class gets wrong</h2><p>Per test cell: the likely mistakes the checks diagnosed, with how
+many students made each (click for who), then failures no hint matched, grouped by their message with
+numbers masked. Each student's messages are in results.json (<code>failures</code>).</p>
+{mistakes_section(outcomes)}
 <h2>Submissions with problems</h2><table>{rows(outcomes, "problems")}</table>
 <h2>Stopped by the guard</h2><p>What the guard in the kernel found while the notebook ran: state
 changed that judging depends on (put back), introspection or hooks it refused, gradlab code an answer

@@ -24,6 +24,8 @@ from graded_class import GRADED_CLASS, finish, grader
 from nbgrader.api import Gradebook
 
 from grader import COURSE_ID
+from grader.grade import Outcome
+from grader.report import GUARDED, class_mistakes, mistakes_section
 
 CASES = corpus.class_cases() + corpus.adversarial_cases([], 0)  # secrets and port only shape the code
 
@@ -111,6 +113,35 @@ def test_every_graded_notebook_has_feedback(run):
             continue
         (page,) = (run["output"] / "feedback" / student / chapter).glob("*.html")
         assert "(Score:" in page.read_text(encoding="utf-8")
+
+
+def test_the_report_counts_the_class_mistakes(run):
+    """Each chapter's one_wrong student made one diagnosed mistake: results.json holds its message, and the
+    report lists its hint under the test cell, with the student one click away; the reference fails nothing."""
+    page = (run["output"] / "report" / "index.html").read_text()
+    assert "<h2>What the class gets wrong</h2>" in page
+    for chapter in CHAPTER_IDS:
+        assert run["results"][("reference", chapter)]["failures"] == {}
+        ((test, message),) = run["results"][("one_wrong", chapter)]["failures"].items()
+        hint = message.split("Likely mistake: ")[1].splitlines()[0]
+        section = page.split(f"<h3>{html.escape(chapter)} · {html.escape(test)}</h3>")[1].split("<h3>")[0]
+        assert f"<li>{html.escape(hint)}: <details>" in section and "one_wrong" in section
+
+
+def test_mistakes_are_grouped_by_hint_and_by_message():
+    wrong = "f(x=2.0): expected 8, got 4\nLikely mistake: forgot the factor 2"
+    outcomes = [Outcome("ann", "01", failures={"t1": wrong}), Outcome("bob", "01", failures={"t1": wrong}),
+                Outcome("cy", "01", failures={"t1": "f(x=1.0): expected 3, got 7"}),
+                Outcome("dee", "01", failures={"t1": "f(x=5.5): expected 1e-3, got 2"}), Outcome("eve", "01"),
+                Outcome("fay", "01", failures={"t1": "dh1_dx(x=[-2., 1.]) returned None"}),
+                Outcome("gil", "01", failures={"t1": "IntegrityError: this test scores 0: cell 3 ..."})]
+    ((cell, (diagnosed, other)),) = class_mistakes(outcomes).items()
+    assert cell == ("01", "t1") and diagnosed == {"forgot the factor 2": ["ann", "bob"]}
+    assert other == {"f(x=#): expected #, got #": ["cy", "dee"], "dh1_dx(x=[#, #]) returned None": ["fay"],
+                     GUARDED: ["gil"]}
+    section = mistakes_section(outcomes)
+    assert "forgot the factor 2: <details><summary>2 students</summary>ann, bob" in section
+    assert "<summary>1 student</summary>fay" in section
 
 
 def test_report_page_shows_the_plot_problems_and_flags(run):
