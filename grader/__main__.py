@@ -58,7 +58,34 @@ def progress(outcome, done: int, total: int) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def export_main(argv: list[str]) -> int:
+    """python -m grader export: the gradebook's grades in Canvas's and Moodle's import formats (grader/lms.py)."""
+    parser = argparse.ArgumentParser(prog="python -m grader export", description=(
+        "Write grades-canvas.csv and grades-moodle.csv from the gradebook, one row per roster student."))
+    parser.add_argument("--roster", type=Path, required=True, help=(
+        "CSV with a `student` column (the id in submitted/) and the LMS's: name, canvas_id, sis_user_id, "
+        "sis_login_id, section (Canvas), email (Moodle)"))
+    parser.add_argument("--output", type=Path, default=COURSE, help="where gradebook.db is and the files go")
+    args = parser.parse_args(argv)
+    from grader import lms
+    gradebook = args.output / "gradebook.db"
+    if not gradebook.exists():
+        print(f"python -m grader export: no gradebook at {gradebook}: grade first", file=sys.stderr)
+        return 2
+    try:
+        files, unlisted = lms.export(gradebook, args.roster, args.output)
+    except (OSError, ValueError) as error:
+        print(f"python -m grader export: {error}", file=sys.stderr)
+        return 2
+    for student in unlisted:
+        print(f"  {student}: graded, but not on the roster (left out)")
+    print("Wrote " + ", ".join(str(f) for f in files))
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["export"]:
+        return export_main(argv[1:])
     args = arguments(argv)
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # alembic
     why = "" if args.no_sandbox else check_sandbox()

@@ -107,6 +107,49 @@ def test_grades_csv_is_nbgraders_export_of_the_gradebook(run):
     assert all(score == 0 for key, score in rows.items() if key not in graded)  # nothing submitted
 
 
+def export(output: Path, roster: str) -> subprocess.CompletedProcess:
+    (output / "roster.csv").write_text(roster, encoding="utf-8")
+    return subprocess.run([sys.executable, "-m", "grader", "export", "--roster", str(output / "roster.csv"),
+                           "--output", str(output)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_export_writes_canvas_and_moodle_imports(run, tmp_path):
+    """The documented import columns, one row per roster student, the gradebook's points (as nbgrader's own
+    export has them); a chapter with no submission is blank; graded students not on the roster are named."""
+    shutil.copy(run["output"] / "gradebook.db", tmp_path / "gradebook.db")
+    roster = ("\ufeffstudent,name,canvas_id,sis_user_id,sis_login_id,section,email\n"  # as a spreadsheet saves it
+              "reference,\"Ref, Erin\",101,S1,erin,A,erin@example.org\none_wrong,Wong Una,102,S2,una,B,una@example.org\n"
+              "absent,Abe Sent,103,S3,abe,A,abe@example.org\n")
+    result = export(tmp_path, roster)
+    assert result.returncode == 0, result.stderr
+    assert "untouched: graded, but not on the roster" in result.stdout
+    with open(run["output"] / "grades.csv", newline="") as handle:
+        nbgrader = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(handle)}
+    with open(tmp_path / "grades-canvas.csv", newline="") as handle:
+        canvas = list(csv.reader(handle))
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *CHAPTER_IDS]
+    assert canvas[1][0] == "Points Possible" and [float(p) for p in canvas[1][5:]] == [
+        float(nbgrader["reference", chapter]["max_score"]) for chapter in CHAPTER_IDS]
+    assert [row[:5] for row in canvas[2:]] == [["Ref, Erin", "101", "S1", "erin", "A"], ["Wong Una", "102", "S2", "una", "B"],
+                                              ["Abe Sent", "103", "S3", "abe", "A"]]
+    for row, student in zip(canvas[2:4], ["reference", "one_wrong"]):
+        assert [float(p) for p in row[5:]] == [float(nbgrader[student, chapter]["score"]) for chapter in CHAPTER_IDS]
+    assert canvas[4][5:] == [""] * len(CHAPTER_IDS)
+    with open(tmp_path / "grades-moodle.csv", newline="") as handle:
+        moodle = list(csv.reader(handle))
+    assert moodle[0] == ["Email address", *CHAPTER_IDS]
+    assert [row[0] for row in moodle[1:]] == ["erin@example.org", "una@example.org", "abe@example.org"]
+    assert [row[1:] for row in moodle[1:]] == [row[5:] for row in canvas[2:]]
+
+
+def test_export_explains_a_bad_roster(run, tmp_path):
+    shutil.copy(run["output"] / "gradebook.db", tmp_path / "gradebook.db")
+    result = export(tmp_path, "id,name\nann,Ann\n")
+    assert result.returncode == 2 and "no `student` column" in result.stderr
+    result = export(tmp_path, "student\nann\nann\n")
+    assert result.returncode == 2 and "'ann' is listed twice" in result.stderr
+
+
 def test_every_graded_notebook_has_feedback(run):
     for (student, chapter), result in run["results"].items():
         if any("scores 0" in p for p in result["problems"]):
