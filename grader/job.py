@@ -201,7 +201,7 @@ def run_problems(notebook: Path, limits: Limits) -> list[str]:
     return problems
 
 
-def test_failures(notebook: Path) -> dict[str, str]:
+def failed_tests(notebook: Path) -> dict[str, str]:
     """The message of each failed test cell of an autograded notebook, by grade id (a check's message ends
     with its "Likely mistake: …" line when a hint matched)."""
     failures = {}
@@ -244,7 +244,7 @@ def run(job: Job) -> dict:
     failures = {}
     for notebook in sorted(autograded.glob("*.ipynb")):
         problems += run_problems(notebook, job.limits)
-        failures |= test_failures(notebook)
+        failures |= failed_tests(notebook)
     api.generate_feedback(job.chapter, job.student, force=True)
     found = Path(job.work) / "findings.json"
     findings = json.loads(found.read_text()) if found.exists() else []

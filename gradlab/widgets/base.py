@@ -204,7 +204,9 @@ class Explorer:
     def sharpen(self) -> None:
         """Send the picture again, drawn at the screen's pixel density (shown at the same size)."""
         self._sharpening = None
-        self._use(DPI * self.ratio())
+        dpi = DPI * self.ratio()
+        self._use(dpi)
+        self._canvas.restore_region(self._scenes[dpi])  # the canvas may hold an earlier sharp picture
         with self.drawing():
             for artist in self._moving:
                 artist.axes.draw_artist(artist)
