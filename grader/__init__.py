@@ -5,6 +5,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 COURSE = REPO / "course"  # the course's working data (git-ignored): submissions, gradebook, feedback, report
 COURSE_ID = "gradlab"     # nbgrader's course id, here and in nbgrader_config.py
+TIMESTAMP = "timestamp.txt"  # in a submitted folder: when it was handed in (nbgrader collect writes it; autograde reads it)
 
 
 @dataclass

@@ -83,9 +83,51 @@ def export_main(argv: list[str]) -> int:
     return 0
 
 
+def collect_main(argv: list[str]) -> int:
+    """python -m grader collect: LMS downloads and `make submit` archives into submitted/ (grader/intake.py)."""
+    parser = argparse.ArgumentParser(prog="python -m grader collect", description=(
+        "Put the notebooks of Canvas and Moodle submission downloads and of students' `make submit` archives "
+        "into SUBMITTED/<student>/<chapter>/, the newest of each, naming what it cannot place."))
+    parser.add_argument("archives", nargs="+", type=Path, metavar="ARCHIVE", help="zip files, oldest first")
+    parser.add_argument("--roster", type=Path, help=(
+        "CSV with a `student` column and the LMS identities: canvas_id (Canvas), email or name (Moodle); "
+        "needed for LMS downloads"))
+    parser.add_argument("--moodle-worksheet", type=Path, help=(
+        "Moodle's grading worksheet (CSV), to map participant ids to emails rather than matching names"))
+    parser.add_argument("--chapter", help="the chapter of notebooks whose name does not say it")
+    parser.add_argument("--submitted", type=Path, default=COURSE / "submitted", help="default: course/submitted")
+    args = parser.parse_args(argv)
+    from grader import intake
+    from grader.lms import read_roster
+    releases = sorted(p for p in (REPO / "chapters").glob("[0-9][0-9]_*/*.ipynb"))
+    names = {p.parent.name: p.name for p in releases}
+    if args.chapter and args.chapter not in names:
+        print(f"python -m grader collect: no such chapter: {args.chapter} (have {', '.join(names)})", file=sys.stderr)
+        return 2
+    try:
+        roster = args.roster and intake.Roster(read_roster(args.roster), intake.read_worksheet(args.moodle_worksheet)
+                                               if args.moodle_worksheet else {})
+    except (OSError, ValueError) as error:
+        print(f"python -m grader collect: {error}", file=sys.stderr)
+        return 2
+    found = intake.Intake(roster or None, {p.stem: p.parent.name for p in releases} | {c: c for c in names},
+                          args.chapter)
+    for archive in args.archives:
+        found.read(archive)
+    for line in found.place(args.submitted, names):
+        print(line)
+    for line in found.problems:
+        print(f"  not placed: {line}")
+    print(f"{len({p.student for p in found.pieces})} students' notebooks read into {args.submitted}; "
+          f"{len(found.problems)} files or archives not placed")
+    return 1 if found.problems else 0
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["export"]:
         return export_main(argv[1:])
+    if argv[:1] == ["collect"]:
+        return collect_main(argv[1:])
     args = arguments(argv)
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # alembic
     why = "" if args.no_sandbox else check_sandbox()

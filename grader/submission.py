@@ -12,10 +12,9 @@ from pathlib import Path
 
 import nbformat
 
-from grader import integrity
+from grader import TIMESTAMP, integrity
 
 MAX_EXTRA_BYTES = 20 * 1024 * 1024
-TIMESTAMP = "timestamp.txt"  # written by nbgrader collect; read by autograde for late penalties
 
 
 @dataclass
