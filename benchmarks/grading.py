@@ -8,8 +8,10 @@ Each student answers each exercise with the reference answer or leaves the stub,
 that differs per student. Three ways of running the same notebooks are timed in the same run:
 executing them bare with nbclient (one after another, no grading), serial nbgrader (generate
 the gradebook, then `nbgrader autograde` per chapter), `python -m grader` (its default
-workers, feedback and report included) and `python -m grader --no-guard` (the same without the
-guard, to measure what it costs). Run it as root: the grader sandboxes every kernel.
+workers, feedback and report included), `python -m grader --no-guard` (the same without the
+guard, to measure what it costs) and `python -m grader --scheduler` on a loopback Dask cluster of two
+single-threaded workers (grader/cluster.py's `loopback`, as `make worker` starts them). Run it as root:
+the grader sandboxes every kernel.
 """
 from __future__ import annotations
 
@@ -24,6 +26,9 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from grader.cluster import loopback, stop
 
 REPO = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted(p.name for p in (REPO / "solutions").iterdir() if p.is_dir())
@@ -110,12 +115,20 @@ def main() -> None:
         serial_wall = serial(tmp / "serial", tmp / "submitted", chapters)
         parallel_wall, job_seconds = parallel(tmp / "parallel", tmp / "submitted", chapters)
         _, unguarded_seconds = parallel(tmp / "unguarded", tmp / "submitted", chapters, "--no-guard")
+        (tmp / "cluster").mkdir()
+        address, processes = loopback(tmp / "cluster")
+        try:
+            dask_wall, _ = parallel(tmp / "dask", tmp / "submitted", chapters, "--scheduler", address)
+        finally:
+            stop(processes)
     rows = [("bare nbclient, one at a time", sum(bare_seconds)),
             ("nbgrader autograde, serial", serial_wall),
-            ("python -m grader, parallel", parallel_wall)]
+            ("python -m grader, parallel", parallel_wall),
+            ("python -m grader on Dask", dask_wall)]
     for label, wall in rows:
         print(f"{label:32} {wall:7.1f} s  {60 * n / wall:6.1f} notebooks/min")
     print(f"serial nbgrader / parallel grader: {serial_wall / parallel_wall:.2f}x (target >= 1.8 on 2 cores)")
+    print(f"Dask (loopback, 2 single-thread workers) / local grader: {dask_wall / parallel_wall:.2f}x (target <= 1.1)")
     bare_median, job_median = statistics.median(bare_seconds), statistics.median(job_seconds)
     print(f"per notebook: bare median {bare_median:.2f} s, grader job median {job_median:.2f} s "
           f"(sandbox, grading and feedback: {job_median / bare_median:.2f}x), grader wall per notebook "

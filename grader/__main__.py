@@ -32,6 +32,13 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--memory-mb", type=int, default=limits.memory_mb, help="address space per kernel")
     parser.add_argument("--no-sandbox", action="store_true", help=(
         "run kernels with the grader's own rights and no limits: only for code you trust"))
+    parser.add_argument("--force", action="store_true", help=(
+        "grade every submission again, even those graded before with the same content"))
+    parser.add_argument("--scheduler", metavar="ADDRESS", help=(
+        "grade on this Dask cluster (tcp://host:8786, tls://host:8786) instead of local workers"))
+    parser.add_argument("--tls-ca-file", help="the cluster's CA certificate (Dask TLS; else Dask's configuration)")
+    parser.add_argument("--tls-cert", help="this client's certificate for the cluster")
+    parser.add_argument("--tls-key", help="this client's private key for the cluster")
     parser.add_argument("--no-guard", action="store_true", help=(
         "run kernels without the guard, test cells included: only to measure the guard's cost "
         "(benchmarks/grading.py), since a cheat then pays"))
@@ -123,6 +130,25 @@ def collect_main(argv: list[str]) -> int:
     return 1 if found.problems else 0
 
 
+def connect(args: argparse.Namespace):
+    """The Dask cluster at --scheduler, or None after saying why not."""
+    try:
+        from grader.cluster import Cluster
+    except ImportError as error:
+        print(f"python -m grader: --scheduler needs Dask's distributed package ({error})", file=sys.stderr)
+        return None
+    security = None
+    if args.tls_ca_file or args.tls_cert or args.tls_key:
+        from distributed.security import Security
+        security = Security(tls_ca_file=args.tls_ca_file, tls_client_cert=args.tls_cert, tls_client_key=args.tls_key,
+                            require_encryption=True)
+    try:
+        return Cluster(args.scheduler, security)
+    except (OSError, ValueError, TypeError) as error:
+        print(f"python -m grader: cannot reach the Dask scheduler at {args.scheduler}: {error}", file=sys.stderr)
+        return None
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["export"]:
         return export_main(argv[1:])
@@ -150,13 +176,24 @@ def main(argv: list[str]) -> int:
     limits = Limits(cell_seconds=args.cell_timeout, notebook_seconds=args.notebook_timeout,
                     memory_mb=args.memory_mb)
     start = time.perf_counter()
+    cluster = connect(args) if args.scheduler else False
+    if cluster is None:
+        return 2
     grader = Grader(args.output, chapters, max(args.workers, 1), limits, sandbox=not args.no_sandbox,
-                    guard=not args.no_guard)
-    outcomes = grader.run(submissions, progress)
+                    guard=not args.no_guard, force=args.force, cluster=cluster or None)
+    try:
+        outcomes = grader.run(submissions, progress)
+    finally:
+        if cluster:
+            cluster.close()
     gradebook.export(grader.main, args.output / "grades.csv")
-    graded_chapters = sorted({o.chapter for o in outcomes})
+    graded_chapters = sorted({o.chapter for o in outcomes + grader.skipped})
     summary = report.summary_table(outcomes, graded_chapters, time.perf_counter() - start, grader.workers)
-    page = report.write(args.output / "report", outcomes, gradebook.scores(grader.main, graded_chapters), summary)
+    if grader.skipped:
+        summary += (f"\nSkipped {len(grader.skipped)} notebooks graded before with the same content "
+                    f"(--force grades them again)")
+    page = report.write(args.output / "report", outcomes + grader.skipped,
+                        gradebook.scores(grader.main, graded_chapters), summary)
     print(summary)
     for outcome in outcomes:
         for item in outcome.problems:

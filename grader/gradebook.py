@@ -67,6 +67,12 @@ def merge(main: Path, job: Path, chapter: str, student: str, failed: bool = Fals
         target.db.commit()
 
 
+def graded(main: Path) -> set[tuple[str, str]]:
+    """(student, chapter) of every submission in the gradebook."""
+    with Gradebook(url(main), COURSE_ID) as gb:
+        return {(s.student.id, a.name) for a in gb.assignments for s in a.submissions}
+
+
 def export(main: Path, csv: Path) -> None:
     """nbgrader's CSV export of every student and chapter."""
     with Gradebook(url(main), COURSE_ID) as gb:

@@ -201,24 +201,46 @@ def test_huge_output_is_cut_in_the_graded_notebook(run):
     assert notebook.stat().st_size < 1_000_000
 
 
-def test_regrading_after_a_killed_run_leaves_the_same_gradebook(run, tmp_path):
-    """Regrade two students in a copy of the class's output, kill that run after its first
-    notebook, run it again: the gradebook and the report are the same as before."""
+def test_a_killed_run_resumes_where_it_stopped_and_leaves_the_same_gradebook(run, tmp_path):
+    """Regrade two students with --force in a copy of the class's output, kill that run after its first
+    notebook, run it again without --force: it grades only the other one, and the gradebook and the
+    report are the same as before."""
     output = tmp_path / "output"
     shutil.copytree(run["output"], output)
     only = ["--chapter", CHAPTER_IDS[0], "--student", "reference", "--student", "one_wrong"]
-    process = grader("--submitted", str(run["submitted"]), "--output", str(output), "--workers", "1", *only,
+    process = grader("--submitted", str(run["submitted"]), "--output", str(output), "--workers", "1", "--force", *only,
                      start_new_session=True)
     for line in process.stderr:  # the progress bar: kill the run after its first notebook
         if line.startswith("["):
             break
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    finish(grader("--submitted", str(run["submitted"]), "--output", str(output), *only))
+    summary = finish(grader("--submitted", str(run["submitted"]), "--output", str(output), *only))
+    assert "Graded 1 notebooks" in summary and "Skipped 1 notebooks graded before with the same content" in summary
     assert scores(output) == scores(run["output"])
     results = json.loads((output / "report" / "results.json").read_text())
     assert {(r["student"], r["chapter"]): r["score"] for r in results} == \
         {key: r["score"] for key, r in run["results"].items()}
+
+
+def test_the_ledger_knows_a_submission_by_its_content(tmp_path):
+    from grader.ledger import Ledger, submission_digest
+
+    folder = tmp_path / "alice" / CHAPTER_IDS[0]
+    folder.mkdir(parents=True)
+    (folder / "a.ipynb").write_text("{}")
+    before = submission_digest(folder, "grading")
+    ledger = Ledger(tmp_path / "graded.jsonl")
+    ledger.record("alice", CHAPTER_IDS[0], before, Outcome("alice", CHAPTER_IDS[0], score=3))
+    with open(tmp_path / "graded.jsonl", "a") as handle:
+        handle.write('{"key": "bob/01", "dig')  # a run killed while writing
+    again = Ledger(tmp_path / "graded.jsonl")
+    assert again.done("alice", CHAPTER_IDS[0], before)["score"] == 3
+    assert submission_digest(folder, "grading, another release") != before
+    (folder / "a.ipynb").write_text('{"cells": []}')
+    assert again.done("alice", CHAPTER_IDS[0], submission_digest(folder, "grading")) is None
+    again.record("alice", CHAPTER_IDS[0], None)  # what --force writes first
+    assert Ledger(tmp_path / "graded.jsonl").done("alice", CHAPTER_IDS[0], before) is None
 
 
 def test_the_grader_explains_what_it_needs(tmp_path):
