@@ -35,7 +35,8 @@ from grader.ledger import digest_files
 SLOTS = Path(tempfile.gettempdir()) / "gradlab-slots"  # a lock per sandbox uid in use on this machine
 FIRST_SLOT = 500  # cluster slots use uids FIRST_UID + 500 + k: never a local grader's
 _local: dict = {}
-_one_at_a_time = threading.Lock()
+_one_at_a_time = threading.Lock()  # jobs, on a worker process given several threads
+_creating = threading.Lock()       # the grading process, by a job or by warm()
 
 
 def pack(folder: Path, paths: list[str] | None = None) -> bytes:
@@ -67,23 +68,32 @@ def release_digest(chapter: str) -> str:
 
 def local_worker(sandbox: bool):
     """This Dask worker's grading process (grader.grade.Worker), on a sandbox uid no other process of
-    this machine holds (an flock held for the process's life)."""
+    this machine holds (an flock, held for the process's life)."""
     from grader.grade import Worker
 
-    if sandbox not in _local:
-        SLOTS.mkdir(exist_ok=True)
-        for slot in range(FIRST_SLOT, FIRST_SLOT + 1000):
-            handle = open(SLOTS / f"{slot}.lock", "w")
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-                continue
-            worker = Worker(slot, sandbox, Path(tempfile.gettempdir()) / f"gradlab-worker-{slot}.log")
-            worker.stop()  # kernels a killed worker on this uid left behind
-            _local[sandbox] = (worker, handle)
-            break
-    return _local[sandbox][0]
+    with _creating:
+        if sandbox not in _local:
+            SLOTS.mkdir(exist_ok=True)
+            for slot in range(FIRST_SLOT, FIRST_SLOT + 1000):
+                lock = open(SLOTS / f"{slot}.lock", "w")
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    lock.close()
+                    continue
+                worker = Worker(slot, sandbox, Path(tempfile.gettempdir()) / f"gradlab-worker-{slot}.log")
+                worker.stop()  # kernels a killed worker on this uid left behind
+                _local[sandbox] = (worker, lock)
+                break
+            else:
+                raise RuntimeError(f"all {len(list(SLOTS.iterdir()))} sandbox slots in {SLOTS} are held")
+        return _local[sandbox][0]
+
+
+def warm(sandbox: bool) -> None:
+    """Runs on each Dask worker (client.run, on its event loop's thread, which lives as long as the worker):
+    start its grading process, which takes seconds to import nbgrader, before the first job arrives."""
+    local_worker(sandbox).start()
 
 
 def grade_remote(job: dict, files: bytes, template: bytes, release: str, sandbox: bool) -> dict:
@@ -113,6 +123,9 @@ class Cluster:
         self.client = Client(address, security=security, timeout=timeout) if security else \
             Client(address, timeout=timeout)  # no security given: Dask's configuration's (TLS there too)
         self.threads = max(sum(self.client.nthreads().values()), 1)
+
+    def warm(self, sandbox: bool) -> None:
+        self.client.run(warm, sandbox)
 
     def grade(self, job: Job, sandbox: bool) -> tuple[list[str], bool]:
         """Grade job on the cluster into job.work: (problems if it did not finish, whether to retry)."""

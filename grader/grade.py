@@ -184,6 +184,8 @@ class Grader:
         for worker in list(self.idle.queue):
             worker.stop()  # a kernel left running by a run that was killed
             worker.start()  # importing nbgrader takes seconds: overlap it with define()
+        if self.cluster:
+            self.cluster.warm(self.sandbox)
         gradebook.define(self.main, REPO / "solutions", self.chapters)
         ledger = Ledger(self.output / "graded.jsonl")
         todo = self.pending(submissions, ledger)

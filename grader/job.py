@@ -146,7 +146,7 @@ def nbgrader_config(job: Job, key: Path, workdir: Path):
     from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern, SaveAutoGrades
     from traitlets.config import Config
 
-    from grader.preprocessors import GuardedExecute, HideHiddenTests, LimitOutputSize
+    from grader.preprocessors import FeedbackExporter, GuardedExecute, HideHiddenTests, LimitOutputSize
 
     release = nbformat.read(next(Path(job.release).glob("*.ipynb")), as_version=4)
     tests, trusted = exercises(release)
@@ -158,6 +158,7 @@ def nbgrader_config(job: Job, key: Path, workdir: Path):
                                            LimitOutputSize, SaveAutoGrades, AssignLatePenalties,
                                            CheckCellMetadata]
     c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.exporter_class = FeedbackExporter
     c.OverwriteCells.add_missing_cells = True
     c.Execute.timeout = job.limits.cell_seconds
     c.Execute.kernel_name = KERNEL

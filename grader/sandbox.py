@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -34,16 +35,21 @@ def command(spec: Path, argv: list[str], own: str) -> list[str]:
             sys.executable, "-I", __file__, str(spec), "--own", own, "--", *argv]
 
 
+STATUS = re.compile(r"^State:\s*(\S).*?^PPid:\s*(\d+).*?^Uid:\s*(\d+)", re.S | re.M)  # /proc/<pid>/status's order
+
+
 def processes(uid: int) -> dict[int, int]:
-    """pid -> parent pid of every live (not zombie) process running as uid."""
+    """pid -> parent pid of every live (not zombie) process whose real uid is uid."""
     found = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-        except OSError:  # ended while we looked
-            continue
-        if int(fields["Uid"].split()[0]) == uid and not fields["State"].strip().startswith("Z"):  # zombies hold nothing
-            found[int(status.parent.name)] = int(fields["PPid"])
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/status") as status:
+                    fields = STATUS.search(status.read())
+            except OSError:  # ended while we looked
+                continue
+            if fields and int(fields[3]) == uid and fields[1] != "Z":  # zombies hold nothing
+                found[int(name)] = int(fields[2])
     return found
 
 

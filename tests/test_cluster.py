@@ -91,3 +91,10 @@ def test_the_cluster_refuses_a_client_without_its_certificate(cluster, tmp_path)
                           str(tmp_path / "out"), "--scheduler", address], cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 2 and f"cannot reach the Dask scheduler at {address}" in run.stderr
+
+
+def test_a_worker_at_another_commit_refuses_the_job():
+    from grader.cluster import grade_remote
+
+    with pytest.raises(RuntimeError, match=f"this worker's chapters/{CHAPTER_IDS[0]} differs from the grader's"):
+        grade_remote({"chapter": CHAPTER_IDS[0]}, b"", b"", "a release this worker does not have", sandbox=True)

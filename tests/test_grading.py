@@ -11,6 +11,7 @@ import csv
 import html
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -151,11 +152,17 @@ def test_export_explains_a_bad_roster(run, tmp_path):
 
 
 def test_every_graded_notebook_has_feedback(run):
+    pictures = 0
     for (student, chapter), result in run["results"].items():
         if any("scores 0" in p for p in result["problems"]):
             continue
         (page,) = (run["output"] / "feedback" / student / chapter).glob("*.html")
-        assert "(Score:" in page.read_text(encoding="utf-8")
+        text = page.read_text(encoding="utf-8")
+        assert "(Score:" in text and text.rstrip().endswith("</html>")
+        images = re.findall(r"<img\b[^>]*>", text)  # every picture named for screen readers
+        assert all(re.search(r"\salt=\"[^\"]+\"", image) for image in images), [i[:80] for i in images]
+        pictures += len(images)
+    assert pictures, "the chapters' plots are in the feedback"
 
 
 def test_the_report_counts_the_class_mistakes(run):
