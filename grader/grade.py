@@ -181,14 +181,15 @@ class Grader:
     def run(self, submissions: list[Submission], progress) -> list[Outcome]:
         """Grade what is new or changed; returns the outcomes of this run (self.skipped: the rest)."""
         self.output.mkdir(parents=True, exist_ok=True)
-        for worker in list(self.idle.queue):
-            worker.stop()  # a kernel left running by a run that was killed
-            worker.start()  # importing nbgrader takes seconds: overlap it with define()
-        if self.cluster:
-            self.cluster.warm(self.sandbox)
-        gradebook.define(self.main, REPO / "solutions", self.chapters)
         ledger = Ledger(self.output / "graded.jsonl")
         todo = self.pending(submissions, ledger)
+        for slot, worker in enumerate(self.idle.queue):
+            worker.stop()  # a kernel left running by a run that was killed
+            if slot < len(todo):
+                worker.start()  # importing nbgrader takes seconds: overlap it with define()
+        if self.cluster and todo:
+            self.cluster.warm(self.sandbox)
+        gradebook.define(self.main, REPO / "solutions", self.chapters)
         outcomes = []
         with tempfile.TemporaryDirectory(prefix="gradlab-grading-") as name:
             tmp = Path(name)

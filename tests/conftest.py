@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from graded_class import GRADED_CLASS, GradedClass
+from graded_class import GRADED_CLASS, REGRADES, GradedClass, Regrade, killed_and_resumed, on_cluster, start_cluster, stop_cluster
 
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -29,11 +29,20 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def pytest_collection_finish(session):
-    """Start grading the corpus's class now if a test will need it: it runs beside the other tests."""
-    if any(item.path.name in GRADING_TESTS for item in session.items):
-        session.config.stash[GRADED_CLASS] = GradedClass()
+    """Start grading the corpus's class now if a test will need it: it runs beside the other tests; so do
+    the regrades tests read, once the class is graded."""
+    if not any(item.path.name in GRADING_TESTS for item in session.items):
+        return
+    graded = session.config.stash[GRADED_CLASS] = GradedClass()
+    regrades = session.config.stash[REGRADES] = {}
+    if any(item.name.startswith("test_a_killed_run") for item in session.items):
+        regrades["resumed"] = Regrade(graded, killed_and_resumed)
+    if any(item.path.name == "test_cluster.py" and "cluster" in item.name for item in session.items):
+        regrades["cluster"] = Regrade(graded, on_cluster, setup=start_cluster, teardown=stop_cluster)
 
 
 def pytest_unconfigure(config):
+    for regrade in config.stash.get(REGRADES, {}).values():
+        regrade.close()
     if GRADED_CLASS in config.stash:
         config.stash[GRADED_CLASS].close()

@@ -10,10 +10,8 @@ from __future__ import annotations
 import csv
 import html
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +19,7 @@ from pathlib import Path
 import corpus
 import pytest
 from course import CHAPTER_IDS, GRADER, HIDDEN, ROOT, SOLUTIONS, is_answer, is_test, notebook_path, read
-from graded_class import GRADED_CLASS, finish, grader
+from graded_class import GRADED_CLASS, REGRADES, grader
 from nbgrader.api import Gradebook
 
 from grader import COURSE_ID
@@ -208,24 +206,15 @@ def test_huge_output_is_cut_in_the_graded_notebook(run):
     assert notebook.stat().st_size < 1_000_000
 
 
-def test_a_killed_run_resumes_where_it_stopped_and_leaves_the_same_gradebook(run, tmp_path):
-    """Regrade two students with --force in a copy of the class's output, kill that run after its first
-    notebook, run it again without --force: it grades only the other one, and the gradebook and the
-    report are the same as before."""
-    output = tmp_path / "output"
-    shutil.copytree(run["output"], output)
-    only = ["--chapter", CHAPTER_IDS[0], "--student", "reference", "--student", "one_wrong"]
-    process = grader("--submitted", str(run["submitted"]), "--output", str(output), "--workers", "1", "--force", *only,
-                     start_new_session=True)
-    for line in process.stderr:  # the progress bar: kill the run after its first notebook
-        if line.startswith("["):
-            break
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    summary = finish(grader("--submitted", str(run["submitted"]), "--output", str(output), *only))
-    assert "Graded 1 notebooks" in summary and "Skipped 1 notebooks graded before with the same content" in summary
-    assert scores(output) == scores(run["output"])
-    results = json.loads((output / "report" / "results.json").read_text())
+def test_a_killed_run_resumes_where_it_stopped_and_leaves_the_same_gradebook(request, run):
+    """Two students graded again with --force in a copy of the class's output, killed after the first
+    notebook, run again without --force (tests/graded_class.py): the re-run grades only the other one, and
+    the gradebook and the report are the same as before."""
+    resumed = request.config.stash[REGRADES]["resumed"].result()
+    assert "Graded 1 notebooks" in resumed["summary"]
+    assert "Skipped 1 notebooks graded before with the same content" in resumed["summary"]
+    assert scores(resumed["output"]) == scores(run["output"])
+    results = json.loads((resumed["output"] / "report" / "results.json").read_text())
     assert {(r["student"], r["chapter"]): r["score"] for r in results} == \
         {key: r["score"] for key, r in run["results"].items()}
 
