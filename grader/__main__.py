@@ -125,7 +125,7 @@ def collect_main(argv: list[str]) -> int:
         print(line)
     for line in found.problems:
         print(f"  not placed: {line}")
-    print(f"{len({p.student for p in found.pieces})} students' notebooks read into {args.submitted}; "
+    print(f"{len({student for student, _ in found.newest})} students' notebooks read into {args.submitted}; "
           f"{len(found.problems)} files or archives not placed")
     return 1 if found.problems else 0
 

@@ -43,6 +43,8 @@ from grader import TIMESTAMP
 
 MAX_MEMBER_MB = 50        # a notebook with pictures is a few MB
 MAX_MEMBERS = 20_000      # a class of thousands, a few files each
+ARCHIVE_BUDGET = 400      # an archive unpacks to at most this many members' worth (20 GB): a class's download
+NESTED_BUDGET = 4         # a student's own archive: a few notebooks (200 MB)
 STUDENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"  # gradlab.workspace.STUDENT_ID: what `make submit` accepts
 SUBMIT = re.compile(rf"(?P<student>{STUDENT})/(?P<chapter>\d\d_\w+)/(?P<file>[^/]+)")
 CANVAS = re.compile(r"(?:(?P<name>\w*?)_)?(?:LATE_)?(?P<user>\d+|anon_[^\W_]+)_(?P<attachment>\d+)_(?P<file>[^/]+)")
@@ -121,7 +123,8 @@ class Intake:
     def __init__(self, roster: Roster | None, notebooks: dict[str, str], chapter: str | None = None,
                  max_mb: int = MAX_MEMBER_MB):
         self.roster, self.notebooks, self.chapter, self.max_bytes = roster, notebooks, chapter, max_mb << 20
-        self.pieces: list[Piece] = []
+        self.newest: dict[tuple[str, str], Piece] = {}  # (student, chapter) -> the newest piece read so far
+        self.dropped: list[str] = []
         self.problems: list[str] = []
 
     def read(self, archive: Path) -> None:
@@ -191,20 +194,19 @@ class Intake:
         if chapter not in self.notebooks.values():
             raise Refused(f"{origin}: cannot tell which chapter {file} is for (name it as in the release, "
                           f"or pass --chapter)")
-        self.pieces.append(Piece(student, chapter, data, when, origin))
+        piece, key = Piece(student, chapter, data, when, origin), (student, chapter)
+        before = self.newest.get(key)
+        if before is not None:
+            kept, dropped = (piece, before) if piece.when >= before.when else (before, piece)  # a tie: the one read last
+            self.dropped.append(f"{student} {chapter}: handed in more than once; kept {kept.origin}, not {dropped.origin}")
+            piece = kept
+        self.newest[key] = piece
 
     def place(self, submitted: Path, notebook_name: dict[str, str]) -> list[str]:
         """Write the newest piece of each student's chapter; what was done, one line each."""
-        said = []
-        newest: dict[tuple[str, str], Piece] = {}
-        for piece in sorted(self.pieces, key=lambda p: p.when):
-            key = (piece.student, piece.chapter)
-            if key in newest:
-                said.append(f"{piece.student} {piece.chapter}: handed in more than once; kept {piece.origin}, "
-                            f"not {newest[key].origin}")
-            newest[key] = piece
+        said = list(self.dropped)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        for (student, chapter), piece in sorted(newest.items()):
+        for (student, chapter), piece in sorted(self.newest.items()):
             folder = submitted / student / chapter
             target = folder / notebook_name[chapter]
             when = datetime(*piece.when[0])
@@ -243,9 +245,13 @@ def members(archive: zipfile.ZipFile, max_bytes: int, origin: str, nested: bool 
     infos = [info for info in archive.infolist() if not info.is_dir()]
     if len(infos) > MAX_MEMBERS:
         raise Refused(f"{origin}: {len(infos)} files, more than {MAX_MEMBERS}: not read")
+    budget = max_bytes * (NESTED_BUDGET if nested else ARCHIVE_BUDGET)  # a student's archive holds a few notebooks
     for info in infos:
         name = info.filename
-        if name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name) or re.match(r"[A-Za-z]:", name):
+        if budget <= 0:
+            yield info, Refused(f"{origin}: {name}: not read, the archive unpacks to more than "
+                                f"{(max_bytes * (NESTED_BUDGET if nested else ARCHIVE_BUDGET)) >> 20} MB")
+        elif name.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", name) or re.match(r"[A-Za-z]:", name):
             yield info, Refused(f"{origin}: {name}: a path that leaves the archive; refused")
         elif stat.S_ISLNK(info.external_attr >> 16):
             yield info, Refused(f"{origin}: {name}: a link; refused")
@@ -255,7 +261,9 @@ def members(archive: zipfile.ZipFile, max_bytes: int, origin: str, nested: bool 
             yield info, Refused(f"{origin}: {name}: an archive inside the student's archive; refused "
                                 f"(hand in the notebooks, or one `make submit` archive)")
         else:
-            yield info, read_capped(archive, info, max_bytes, origin)
+            data = read_capped(archive, info, max_bytes, origin)
+            budget -= len(data) if isinstance(data, bytes) else 0
+            yield info, data
 
 
 def read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_bytes: int, origin: str) -> bytes | Refused:

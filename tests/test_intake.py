@@ -40,7 +40,9 @@ def notebook(text: str) -> bytes:
 def archive(path: Path, members: dict[str, bytes], when: tuple = LATE) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in members.items():
-            z.writestr(zipfile.ZipInfo(name, when), data)
+            info = zipfile.ZipInfo(name, when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
     return path
 
 
@@ -149,7 +151,7 @@ def test_an_oversized_member_is_refused_whatever_the_archive_claims(tmp_path):
     path = archive(tmp_path / "big.zip", {f"alice/{FIRST}/{NB1}": b" " * (3 << 20)})
     intake = Intake(None, {STEM1: FIRST}, max_mb=1)
     intake.read(path)
-    assert not intake.pieces and intake.problems == [f"big.zip: alice/{FIRST}/{NB1}: more than 1 MB unpacked; refused"]
+    assert not intake.newest and intake.problems == [f"big.zip: alice/{FIRST}/{NB1}: more than 1 MB unpacked; refused"]
     with zipfile.ZipFile(path) as z:
         z.infolist()[0].file_size = 10  # a directory that lies: unpacking stops and says so
         ((_, refused),) = members(z, 1 << 20, "big.zip")
@@ -162,3 +164,14 @@ def test_a_bad_roster_is_refused_with_the_reason(tmp_path, roster):
     run = subprocess.run([sys.executable, "-m", "grader", "collect", "x.zip", "--roster", str(tmp_path / "r.csv")],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and ("no `student` column" in run.stderr or "listed twice" in run.stderr)
+
+
+def test_a_students_archive_unpacks_to_a_few_notebooks_at_most(tmp_path):
+    from grader.intake import Intake, Roster
+
+    inner = archive(tmp_path / "inner.zip", {f"carol/{FIRST}/copy{k}.ipynb": b" " * (900 << 10) for k in range(6)})
+    outer = archive(tmp_path / "canvas.zip", {"doecarol_103_5003_submission-carol.zip": inner.read_bytes()})
+    intake = Intake(Roster([{"student": "carol", "canvas_id": "103"}]), {STEM1: FIRST}, max_mb=1)
+    intake.read(outer)
+    assert intake.problems == [f"canvas.zip: doecarol_103_5003_submission-carol.zip: carol/{FIRST}/copy5.ipynb: not read, "
+                               f"the archive unpacks to more than 4 MB"]
