@@ -39,6 +39,7 @@ if CHROMIUM is None:
         raise RuntimeError(f"REQUIRE_BROWSER=1 but no chromium was found: {INSTALL}")
     pytest.skip(f"no chromium: {INSTALL}", allow_module_level=True)
 
+from nbgrader.api import Gradebook
 from playwright.sync_api import Page, sync_playwright
 
 from gradlab import labserver, workspace
@@ -76,6 +77,8 @@ def course_copy(root: Path) -> None:
         "c.CourseDirectory.source_directory = 'solutions'\n"
         "c.CourseDirectory.release_directory = 'chapters'\n"
         f"c.CourseDirectory.db_url = 'sqlite:///{root / 'gradebook.db'}'\n")
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "gradlab"):  # made once, as `make grade` would have:
+        pass  # formgrader's first request otherwise spends seconds creating it (over 30 under a busy make test)
     write_settings(root / "settings", {**workspace.SETTINGS, **SHOW_EVERY_CELL})  # the student's lab settings
     (root / "config").mkdir()
     (root / "config" / "jupyter_server_config.json").write_text(json.dumps(labserver.CONFIG))
