@@ -34,7 +34,7 @@ from grader.ledger import digest_files
 
 SLOTS = Path(tempfile.gettempdir()) / "gradlab-slots"  # a lock per sandbox uid in use on this machine
 FIRST_SLOT = 500  # cluster slots use uids FIRST_UID + 500 + k: never a local grader's
-_local: dict = {}
+_local: dict = {}  # sandbox or not -> (this process's grade.Worker, the flock on its slot)
 _one_at_a_time = threading.Lock()  # jobs, on a worker process given several threads
 _creating = threading.Lock()       # the grading process, by a job or by warm()
 
@@ -120,8 +120,7 @@ class Cluster:
     def __init__(self, address: str, security=None, timeout: float = 30):
         from distributed import Client
 
-        self.client = Client(address, security=security, timeout=timeout) if security else \
-            Client(address, timeout=timeout)  # no security given: Dask's configuration's (TLS there too)
+        self.client = Client(address, security=security, timeout=timeout)  # None: Dask's configuration's
         self.threads = max(sum(self.client.nthreads().values()), 1)
 
     def warm(self, sandbox: bool) -> None:
