@@ -10,8 +10,9 @@ executing them bare with nbclient (one after another, no grading), serial nbgrad
 the gradebook, then `nbgrader autograde` per chapter), `python -m grader` (its default
 workers, feedback and report included), `python -m grader --no-guard` (the same without the
 guard, to measure what it costs) and `python -m grader --scheduler` on a loopback Dask cluster of two
-single-threaded workers (grader/cluster.py's `loopback`, as `make worker` starts them). Run it as root:
-the grader sandboxes every kernel.
+single-threaded workers (grader/cluster.py's `loopback`, as `make worker` starts them); and, per
+notebook, the grader with one worker on two students' notebooks against their bare times, both one at a
+time. Run it as root: the grader sandboxes every kernel.
 """
 from __future__ import annotations
 
@@ -126,6 +127,9 @@ def main() -> None:
         finally:
             stop(processes)
         _, unguarded_seconds = parallel(tmp / "unguarded", tmp / "submitted", chapters, "--no-guard")
+        alone = min(2, args.steps)  # one job at a time, like the bare run: per notebook, the same conditions
+        _, single_seconds = parallel(tmp / "single", tmp / "submitted", chapters, "--workers", "1",
+                                     *[arg for k in range(alone) for arg in ("--student", f"student{k:02d}")])
     rows = [("bare nbclient, one at a time", sum(bare_seconds)),
             ("nbgrader autograde, serial", serial_wall),
             ("python -m grader, parallel", parallel_wall),
@@ -139,6 +143,10 @@ def main() -> None:
     print(f"per notebook: bare median {bare_median:.2f} s, grader job median {job_median:.2f} s "
           f"(sandbox, grading and feedback: {job_median / bare_median:.2f}x), grader wall per notebook "
           f"{parallel_wall / n:.2f} s ({parallel_wall / n / bare_median:.2f}x bare; target <= 1.3)")
+    same = statistics.median(bare_seconds[:len(single_seconds)])  # paths are student-major: the same notebooks
+    print(f"per notebook, one job at a time like the bare run ({len(single_seconds)} notebooks): grader job median "
+          f"{statistics.median(single_seconds):.2f} s, bare median {same:.2f} s "
+          f"({statistics.median(single_seconds) / same:.2f}x; target <= 1.2)")
     unguarded_median = statistics.median(unguarded_seconds)
     print(f"the guard: grader job median {job_median:.2f} s with it, {unguarded_median:.2f} s without "
           f"({100 * (job_median / unguarded_median - 1):+.1f} %; target < +5 %)")
