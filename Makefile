@@ -11,7 +11,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 # nbgrader runs from grader/ to read its config, and calls other venv tools (alembic) by name.
 NBGRADER := cd grader && PATH="$(BIN):$$PATH" $(BIN)/nbgrader
 
-.PHONY: setup lab submit test notebooks release grade worker lock clean
+.PHONY: setup lab submit test notebooks release grade scheduler worker lock clean
 
 setup: $(STAMP)
 
@@ -60,6 +60,11 @@ release: setup
 # gradebook, feedback, grades.csv and report/ in course/. Options: make grade ARGS="--help".
 grade: setup
 	$(BIN)/python -m grader $(ARGS)
+
+# A Dask cluster's scheduler for grading (it unpickles the grader's jobs, so it too runs from a clone at the
+# grader's commit), e.g. make scheduler ARGS="--tls-ca-file ca.pem --tls-cert scheduler.pem --tls-key scheduler.key"
+scheduler: setup
+	cd $(CURDIR) && PYTHONPATH=$(CURDIR) $(BIN)/dask scheduler --no-dashboard $(ARGS)
 
 # A grading machine for a Dask cluster (as root, at the grader's commit): one single-threaded Dask worker per
 # core, e.g. make worker SCHEDULER=tls://grader.example:8786 ARGS="--tls-ca-file ca.pem --tls-cert me.pem --tls-key me.key"

@@ -9,7 +9,8 @@ merged here as a local job's are. Dask runs a job again elsewhere when its worke
 graded again by the next run.
 
 A worker needs this repository at the same commit (the task checks the chapter's release), its
-virtual environment, and root: `make worker SCHEDULER=tls://host:8786` starts one Dask worker per
+virtual environment, and root; the scheduler needs the repository too, since it unpickles each job
+(`make scheduler`); `make worker SCHEDULER=tls://host:8786` starts one Dask worker per
 core, one job at a time each. Dask's scheduler runs whatever its clients send, so keep it on a
 private network or require TLS (README, "Grading on a cluster").
 """
