@@ -142,7 +142,8 @@ class Cluster:
             return [f"the cluster lost every worker that tried to grade it ({error}); it scores 0"], True
         except Exception as error:  # the task raised, or the scheduler went away
             return [f"the grading job failed on the cluster ({type(error).__name__}: {error}); it scores 0"], True
-        unpack(answer["files"], Path(job.work))
+        if not answer["failed"]:  # a job that did not finish sends nothing back: it scores 0
+            unpack(answer["files"], Path(job.work))
         return answer["failed"], answer["blame"]
 
     def close(self) -> None:

@@ -40,13 +40,13 @@ from datetime import datetime
 from pathlib import Path
 
 from grader import TIMESTAMP
+from gradlab.workspace import STUDENT_ID  # what `make submit` accepts
 
 MAX_MEMBER_MB = 50        # a notebook with pictures is a few MB
 MAX_MEMBERS = 20_000      # a class of thousands, a few files each
 ARCHIVE_BUDGET = 400      # an archive unpacks to at most this many members' worth (20 GB): a class's download
 NESTED_BUDGET = 4         # a student's own archive: a few notebooks (200 MB)
-STUDENT = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"  # gradlab.workspace.STUDENT_ID: what `make submit` accepts
-SUBMIT = re.compile(rf"(?P<student>{STUDENT})/(?P<chapter>\d\d_\w+)/(?P<file>[^/]+)")
+SUBMIT = re.compile(rf"(?P<student>{STUDENT_ID.pattern})/(?P<chapter>\d\d_\w+)/(?P<file>[^/]+)")
 CANVAS = re.compile(r"(?:(?P<name>\w*?)_)?(?:LATE_)?(?P<user>\d+|anon_[^\W_]+)_(?P<attachment>\d+)_(?P<file>[^/]+)")
 MOODLE = re.compile(r"(?P<name>[^/]+)_(?P<participant>\d+)_assignsubmission_(?P<plugin>[a-z]+)(?:_?/|_)(?P<file>.+)")
 COPY = re.compile(r"(?:-\d+| ?\(\d+\))$")  # Canvas's re-upload suffix, a browser's download copy
@@ -62,7 +62,7 @@ class Piece:
     student: str
     chapter: str
     data: bytes
-    when: tuple          # (the archive's time for it, Canvas's attachment id): the newest wins
+    when: tuple[datetime, int]  # (the archive's time for it, Canvas's attachment id): the newest wins
     origin: str          # "archive.zip: member" for messages
 
 
@@ -143,7 +143,7 @@ class Intake:
         try:
             if isinstance(data, Refused):
                 raise data
-            when = (info.date_time, 0)
+            when = (stored(info), 0)
             if match := MOODLE.fullmatch(info.filename):  # first: "Participant_12_…/01_x/x.ipynb" is no student id
                 student = self.identity().moodle(match["name"], match["participant"])
                 self.lms(student, match["file"], data, when, origin)
@@ -159,7 +159,7 @@ class Intake:
                 student = self.identity().canvas.get(match["user"])
                 if student is None:
                     raise Refused(f"{origin}: no roster student has canvas_id {match['user']}")
-                self.lms(student, match["file"], data, (info.date_time, int(match["attachment"])), origin)
+                self.lms(student, match["file"], data, (stored(info), int(match["attachment"])), origin)
             else:
                 raise Refused(f"{origin}: cannot place it (not a `make submit`, Canvas or Moodle member)")
         except Refused as why:
@@ -178,11 +178,14 @@ class Intake:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as inner:
                 for info, content in members(inner, self.max_bytes, origin, nested=True):
-                    if isinstance(content, Refused):
-                        raise content
-                    match = SUBMIT.fullmatch(info.filename)
-                    chapter, name = (match["chapter"], match["file"]) if match else (None, Path(info.filename).name)
-                    self.add(student, chapter, name, content, when, f"{origin}: {info.filename}")
+                    try:  # each file on its own: a stray one costs only itself
+                        if isinstance(content, Refused):
+                            raise content
+                        match = SUBMIT.fullmatch(info.filename)
+                        chapter, name = (match["chapter"], match["file"]) if match else (None, Path(info.filename).name)
+                        self.add(student, chapter, name, content, when, f"{origin}: {info.filename}")
+                    except Refused as why:
+                        self.problems.append(str(why))
         except zipfile.BadZipFile as error:
             raise Refused(f"{origin}: not a zip archive that can be read ({error})") from None
 
@@ -209,7 +212,7 @@ class Intake:
         for (student, chapter), piece in sorted(self.newest.items()):
             folder = submitted / student / chapter
             target = folder / notebook_name[chapter]
-            when = datetime(*piece.when[0])
+            when = piece.when[0]
             if target.exists() and target.read_bytes() == piece.data:
                 said.append(f"{student} {chapter}: unchanged")
                 continue
@@ -229,6 +232,14 @@ class Intake:
             target.write_bytes(piece.data)
             (folder / TIMESTAMP).write_text(f"{when:%Y-%m-%d %H:%M:%S}\n")
         return said
+
+
+def stored(info: zipfile.ZipInfo) -> datetime:
+    """The time an archive stores for a member; the zip format's first day if it is no date."""
+    try:
+        return datetime(*info.date_time)
+    except ValueError:
+        return datetime(1980, 1, 1)
 
 
 def stored_time(folder: Path) -> datetime | None:

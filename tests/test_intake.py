@@ -133,12 +133,16 @@ def test_a_submission_already_there_is_replaced_only_by_a_newer_one_and_kept(tmp
 
 def test_bad_archives_are_named_and_hurt_no_one_else(tmp_path):
     (tmp_path / "not-a-zip.zip").write_text("hello")
-    inner = archive(tmp_path / "inner.zip", {"deeper.zip": b"PK"})
+    inner = archive(tmp_path / "inner.zip", {"deeper.zip": b"PK", "__MACOSX/._notes": b"",
+                                              f"carol/{FIRST}/{NB1}": notebook("carol")})
     members = {f"alice/{FIRST}/{NB1}": notebook("fine"), f"../../{NB1}": notebook("slip"),
                f"/etc/{NB1}": notebook("absolute"), "doecarol_103_5003_nested.zip": inner.read_bytes()}
     bad = archive(tmp_path / "bad.zip", members)
-    run = collect(tmp_path, tmp_path / "not-a-zip.zip", bad, tmp_path / "missing.zip")
-    assert run.returncode == 1 and placed(tmp_path).keys() == {f"alice/{FIRST}/{NB1}"}
+    dateless = archive(tmp_path / "dateless.zip", {f"bob/{FIRST}/{NB1}": notebook("no date")}, (2026, 0, 0, 0, 0, 0))
+    run = collect(tmp_path, tmp_path / "not-a-zip.zip", bad, tmp_path / "missing.zip", dateless)
+    assert run.returncode == 1, run.stderr
+    assert placed(tmp_path).keys() == {f"alice/{FIRST}/{NB1}", f"carol/{FIRST}/{NB1}", f"bob/{FIRST}/{NB1}"}
+    assert "._notes: not a notebook" in run.stdout  # a stray file costs only itself
     assert "not-a-zip.zip: not a zip archive" in run.stdout and "missing.zip: not a zip archive" in run.stdout
     assert run.stdout.count("a path that leaves the archive; refused") == 2
     assert "deeper.zip: an archive inside the student's archive; refused" in run.stdout
